@@ -366,12 +366,15 @@ def _find_band_edges(lat: Superlattice, n_bands: int) -> tuple[FloatArray, Float
     start = vmin
     span = scale * (n_bands + 2) ** 2 + (vmax - vmin)
     while len(extrema) < n_bands:
-        grid = start + step * np.arange(int(np.ceil(span / step)) + 1)
+        # irrational offset: a scan node never sits exactly on an extremum (V = 0 has them
+        # at exact multiples of the scale)
+        grid = start + step * (np.arange(int(np.ceil(span / step)) + 1) + 0.3819660112501051)
         _, df = lat.characteristic(grid)
-        flips = np.nonzero(np.sign(df[:-1]) * np.sign(df[1:]) < 0)[0]
+        flips = np.nonzero(np.sign(df[:-1]) * np.sign(df[1:]) <= 0)[0]
+        flips = flips[np.diff(np.concatenate(([-2], flips))) > 1]  # one per extremum
         for i in flips:
             extrema.append(brentq(df_only, grid[i], grid[i + 1], xtol=1e-13, rtol=1e-15))
-        start = float(grid[-1])
+        start = float(grid[-1]) - 0.3819660112501051 * step  # next scan starts at grid[-1]
         span *= 2.0
         if start > vmax + scale * 1e4 * n_bands**2:  # pragma: no cover - defensive
             raise RuntimeError(f"band edges not found for {lat!r}")
