@@ -42,10 +42,10 @@ class Numerics:
     ----------
     n_kz : int
         Points of the half-zone kz grid on which Bloch densities and superposition integrals
-        are sampled (DCT-I nodes, both ends included). Default 17.
+        are sampled (DCT-I nodes, both ends included). Default 33.
     n_modes : int
         Cosine modes Q of I(kz, kz') kept per variable (the gap is a cosine polynomial of
-        degree Q - 1 in kz d). Default 8 (the dropped coefficients are < 1e-9 for the presets).
+        degree Q - 1 in kz d). Default 12 (the dropped coefficients are < 2e-7 for the presets).
     n_z : int
         Gauss-Legendre nodes per layer for the z integrals. Default 32.
     energy_step : float
@@ -65,8 +65,8 @@ class Numerics:
         Highest temperature searched, K.
     """
 
-    n_kz: int = 17
-    n_modes: int = 8
+    n_kz: int = 33
+    n_modes: int = 12
     n_z: int = 32
     energy_step: float = 1.0
     grading_ratio: float = 1.25

@@ -93,7 +93,6 @@ def overlaps(subbands: Subbands, n_modes: int | None = None) -> Overlaps:
     dens = subbands.density.reshape(nb * n_kz, -1)  # (n kz, z)
     gram = subbands.period * (dens * subbands.z_weights) @ dens.T
     values = gram.reshape(nb, n_kz, nb, n_kz).transpose(0, 2, 1, 3)
-    values = 0.5 * (values + values.transpose(1, 0, 3, 2))  # exact symmetry
     coeff = _dct1_coefficients(_dct1_coefficients(values, axis=-1), axis=-2)
     return Overlaps(subbands.kz, values, coeff[..., :n_modes, :n_modes].copy(), subbands.period)
 
