@@ -95,7 +95,9 @@ class Subbands:
         return np.stack([self.lattice.energy_in_band(n, c) for n in range(1, self.n_bands + 1)])
 
 
-def compute_subbands(lat: Superlattice, n_bands: int = 3, n_kz: int = 33, n_z: int = 32) -> Subbands:
+def compute_subbands(
+    lat: Superlattice, n_bands: int = 3, n_kz: int = 33, n_z: int = 32
+) -> Subbands:
     """Solve the subbands of ``lat``; see :meth:`Superlattice.subbands` for the parameters."""
     n_bands = check.integer("n_bands", n_bands, 1)
     n_kz = check.integer("n_kz", n_kz, 2)

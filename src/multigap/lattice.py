@@ -14,6 +14,7 @@ Units: energies in meV, lengths in nm, masses in units of the free-electron mass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ FloatArray = NDArray[np.float64]
 #: Imaginary step of the complex-step derivative of the characteristic function (meV).
 _COMPLEX_STEP = 1e-30
 #: Scan spacing of the characteristic function, as a fraction of the zone-boundary kinetic energy.
-_SCAN_FRACTION = 1.0 / 2000.0
+_SCAN_FRACTION = 1.0 / 600.0
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ class Superlattice:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_layers(
-        cls, layers: list[tuple[float, float]] | tuple[Layer, ...], mass_x: float = 1.0,
+        cls,
+        layers: list[tuple[float, float]] | tuple[Layer, ...],
+        mass_x: float = 1.0,
         mass_z: float = 1.0,
     ) -> Superlattice:
         """A general cell from ``[(thickness_nm, potential_meV), ...]`` (at least two layers).
@@ -337,9 +340,9 @@ def _layer_entries(
     q2 = (e - potential) / cz
     q = np.sqrt(q2)
     qt = q * t
-    c = np.cos(qt)
-    s_over_q = t * np.sinc(qt / np.pi)
-    return c, s_over_q + 0j * c, -q2 * s_over_q, c
+    c: NDArray[np.complex128] = np.cos(qt)
+    s_over_q: NDArray[np.complex128] = np.asarray(t) * np.sinc(qt / np.pi) + 0j
+    return c, s_over_q, -q2 * s_over_q, c
 
 
 @lru_cache(maxsize=256)
@@ -394,18 +397,21 @@ def _find_band_edges(lat: Superlattice, n_bands: int) -> tuple[FloatArray, Float
                 bottoms[n] = ext
         else:
             target = -s_bottom
-            tops[n - 1] = _root_or_end(lambda x, t=target: f_only(x) - t, bottoms[n - 1], ext)
+
+            def shifted(x: float, t: float = target) -> float:
+                return f_only(x) - t
+
+            tops[n - 1] = _root_or_end(shifted, bottoms[n - 1], ext)
             if n < n_bands:
-                right = extrema[n] if n < len(extrema) else ext + 4 * scale * (n + 1)
-                bottoms[n] = _root_or_end(lambda x, t=target: f_only(x) - t, ext, right)
+                bottoms[n] = _root_or_end(shifted, ext, extrema[n])
     return bottoms, tops
 
 
-def _root_or_end(fun: object, a: float, b: float) -> float:
-    fa = fun(a)  # type: ignore[operator]
-    fb = fun(b)  # type: ignore[operator]
+def _root_or_end(fun: Callable[[float], float], a: float, b: float) -> float:
+    fa = fun(a)
+    fb = fun(b)
     if fa == 0.0:
         return a
     if fb == 0.0 or fa * fb > 0.0:
         return b
-    return float(brentq(fun, a, b, xtol=1e-13, rtol=1e-15))  # type: ignore[arg-type]
+    return float(brentq(fun, a, b, xtol=1e-13, rtol=1e-15))

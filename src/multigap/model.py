@@ -79,9 +79,7 @@ class Numerics:
         check.integer("n_kz", self.n_kz, 3)
         check.integer("n_modes", self.n_modes, 1)
         if self.n_modes > self.n_kz:
-            raise ValueError(
-                f"n_modes must lie in [1, n_kz = {self.n_kz}], got {self.n_modes}"
-            )
+            raise ValueError(f"n_modes must lie in [1, n_kz = {self.n_kz}], got {self.n_modes}")
         check.integer("n_z", self.n_z, 4)
         check.positive("energy_step", self.energy_step, "meV")
         check.in_range("grading_ratio", self.grading_ratio, 1.0, 10.0, low_open=True)
@@ -165,8 +163,7 @@ class Model:
                 f"resonant_band must lie in [1, n_bands = {self.n_bands}], "
                 f"got {self.resonant_band} (that subband would not be computed)"
             )
-        check.in_range("background_coupling", self.background_coupling, 0.0, 0.5,
-                       high_open=True)
+        check.in_range("background_coupling", self.background_coupling, 0.0, 0.5, high_open=True)
         check.choice("interband", self.interband, INTERBAND_RULES)
         if self.interband == "constant":
             if self.interband_value is None:
@@ -273,8 +270,7 @@ class Model:
     @classmethod
     def from_dict(cls, config: Mapping[str, Any], where: str = "config") -> Model:
         """Build a model from a configuration mapping (the TOML layout of the presets)."""
-        check.known_keys(where, config, ("name", "description", "lattice", "pairing",
-                                         "numerics"))
+        check.known_keys(where, config, ("name", "description", "lattice", "pairing", "numerics"))
         for section in ("lattice", "pairing"):
             if section not in config:
                 raise ValueError(f"{where} lacks the [{section}] section")
@@ -286,8 +282,9 @@ class Model:
         check.known_keys(f"{where} [numerics]", num_cfg, [f.name for f in fields(Numerics)])
         lattice = _lattice_from(config["lattice"], int(pairing.get("resonant_band", 3)), where)
         if "coupling_matrix" in pairing:
-            pairing["coupling_matrix"] = tuple(tuple(float(x) for x in row)
-                                               for row in pairing["coupling_matrix"])
+            pairing["coupling_matrix"] = tuple(
+                tuple(float(x) for x in row) for row in pairing["coupling_matrix"]
+            )
         if "band_omega0" in pairing:
             pairing["band_omega0"] = tuple(float(x) for x in pairing["band_omega0"])
         return cls(
@@ -300,11 +297,28 @@ class Model:
 
 
 _PAIRING_KEYS = (
-    "omega0", "n_bands", "resonant_band", "background_coupling", "interband", "interband_value",
-    "coupling_matrix", "cutoff", "band_omega0", "chemical_potential",
+    "omega0",
+    "n_bands",
+    "resonant_band",
+    "background_coupling",
+    "interband",
+    "interband_value",
+    "coupling_matrix",
+    "cutoff",
+    "band_omega0",
+    "chemical_potential",
 )
-_LATTICE_KEYS = ("well", "barrier", "height", "width", "band", "mass_x", "mass_z",
-                 "extra_layers", "layers")
+_LATTICE_KEYS = (
+    "well",
+    "barrier",
+    "height",
+    "width",
+    "band",
+    "mass_x",
+    "mass_z",
+    "extra_layers",
+    "layers",
+)
 
 
 def _lattice_from(cfg: Mapping[str, Any], resonant_band: int, where: str) -> Superlattice:
@@ -323,14 +337,23 @@ def _lattice_from(cfg: Mapping[str, Any], resonant_band: int, where: str) -> Sup
     extra = tuple(Layer(float(t), float(v)) for t, v in cfg.get("extra_layers", ()))
     if "width" in cfg:
         if extra:
-            raise ValueError(f"{where} [lattice]: width with extra_layers is not supported; "
-                             "give height")
+            raise ValueError(
+                f"{where} [lattice]: width with extra_layers is not supported; give height"
+            )
         return Superlattice.from_width(
-            float(cfg["well"]), float(cfg["barrier"]), float(cfg["width"]),
-            band=int(cfg.get("band", resonant_band)), **masses,
+            float(cfg["well"]),
+            float(cfg["barrier"]),
+            float(cfg["width"]),
+            band=int(cfg.get("band", resonant_band)),
+            **masses,
         )
-    return Superlattice(float(cfg["well"]), float(cfg["barrier"]), float(cfg["height"]),
-                        extra_layers=extra, **masses)
+    return Superlattice(
+        float(cfg["well"]),
+        float(cfg["barrier"]),
+        float(cfg["height"]),
+        extra_layers=extra,
+        **masses,
+    )
 
 
 def load_model(path: str | Path) -> Model:

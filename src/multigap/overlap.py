@@ -101,9 +101,9 @@ def _dct1_coefficients(samples: FloatArray, axis: int) -> FloatArray:
     """Coefficients a_q of f(kz) = sum_q a_q cos(q kz d) from samples at kz_j = j pi/(d K)."""
     k = samples.shape[axis] - 1
     y = dct(samples, type=1, axis=axis) / k
-    idx = [slice(None)] * samples.ndim
-    idx[axis] = 0
-    y[tuple(idx)] *= 0.5
-    idx[axis] = k
-    y[tuple(idx)] *= 0.5
+    ends = np.ones(k + 1)
+    ends[[0, k]] = 0.5
+    shape = [1] * samples.ndim
+    shape[axis] = k + 1
+    y = y * ends.reshape(shape)
     return np.asarray(y)

@@ -85,8 +85,12 @@ def test_bad_model():
     with pytest.raises(ValueError, match="interband must be one of"):
         mg.Model(lat, omega0=100.0, interband="geometrical")
     with pytest.raises(ValueError, match="symmetric"):
-        mg.Model(lat, omega0=100.0, interband="matrix",
-                 coupling_matrix=((0.1, 0.2, 0.0), (0.0, 0.1, 0.0), (0.0, 0.0, 0.3)))
+        mg.Model(
+            lat,
+            omega0=100.0,
+            interband="matrix",
+            coupling_matrix=((0.1, 0.2, 0.0), (0.0, 0.1, 0.0), (0.0, 0.0, 0.3)),
+        )
     with pytest.raises(ValueError, match="n_modes must lie in"):
         mg.Numerics(n_kz=5, n_modes=9)
 

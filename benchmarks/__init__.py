@@ -1,0 +1,1 @@
+"""Speed and scaling benchmarks of multigap (``make bench``); figures go to BENCHMARKS.md."""
