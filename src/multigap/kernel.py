@@ -52,6 +52,7 @@ __all__ = [
     "chi_moments",
     "free_2d_dos",
     "tanh_integral",
+    "window_moments",
     "window_weights",
 ]
 
@@ -231,6 +232,26 @@ def _near_moments(a: FloatArray, b: FloatArray, T: FloatArray) -> tuple[FloatArr
     return J0, J1c
 
 
+def _check_window_args(
+    e: FloatArray, mu: ArrayLike, T_meV: ArrayLike, wc: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, tuple[int, ...]]:
+    if e.ndim != 1 or e.size < 2:
+        raise ValueError(f"energy_nodes must be a 1-D array of >= 2 nodes, got shape {e.shape}")
+    if not np.all(np.isfinite(e)) or np.any(np.diff(e) < 0.0):
+        raise ValueError("energy_nodes must be finite and non-decreasing")
+    mu_b, T_b, wc_b = np.broadcast_arrays(
+        np.asarray(mu, dtype=float), np.asarray(T_meV, dtype=float), np.asarray(wc, dtype=float)
+    )
+    mu_f, T_f, wc_f = (np.ascontiguousarray(v).reshape(-1) for v in (mu_b, T_b, wc_b))
+    if not (np.all(np.isfinite(mu_f)) and np.all(np.isfinite(T_f)) and np.all(np.isfinite(wc_f))):
+        raise ValueError("window integrals: mu, T_meV and wc must be finite")
+    if np.any(T_f <= 0.0):
+        raise ValueError(f"window integrals: T_meV must be > 0, got min {T_f.min()!r}")
+    if np.any(wc_f < 0.0):
+        raise ValueError(f"window integrals: wc must be >= 0, got min {wc_f.min()!r}")
+    return mu_f, T_f, wc_f, mu_b.shape
+
+
 def window_weights(
     energy_nodes: ArrayLike, mu: ArrayLike, T_meV: ArrayLike, wc: ArrayLike
 ) -> FloatArray:
@@ -270,17 +291,7 @@ def window_weights(
     e = np.asarray(energy_nodes, dtype=float)
     if e.ndim != 1 or e.size < 2:
         raise ValueError(f"energy_nodes must be a 1-D array of >= 2 nodes, got shape {e.shape}")
-    mu_b, T_b, wc_b = np.broadcast_arrays(
-        np.asarray(mu, dtype=float), np.asarray(T_meV, dtype=float), np.asarray(wc, dtype=float)
-    )
-    shape = mu_b.shape
-    mu_f, T_f, wc_f = mu_b.reshape(-1), T_b.reshape(-1), wc_b.reshape(-1)
-    if not (np.all(np.isfinite(mu_f)) and np.all(np.isfinite(T_f)) and np.all(np.isfinite(wc_f))):
-        raise ValueError("window_weights: mu, T_meV and wc must be finite")
-    if np.any(T_f <= 0.0):
-        raise ValueError(f"window_weights: T_meV must be > 0, got min {T_f.min()!r}")
-    if np.any(wc_f < 0.0):
-        raise ValueError(f"window_weights: wc must be >= 0, got min {wc_f.min()!r}")
+    mu_f, T_f, wc_f, shape = _check_window_args(e, mu, T_meV, wc)
     w = _weights_flat(e, mu_f, T_f, wc_f)
     return w.reshape((*shape, e.size))
 
@@ -355,6 +366,64 @@ def _weights_flat(e: FloatArray, mu: FloatArray, T: FloatArray, wc: FloatArray) 
     return out
 
 
+def _moments_flat(
+    e: FloatArray, table: FloatArray, mu: FloatArray, T: FloatArray, wc: FloatArray
+) -> FloatArray:
+    """Unchecked: X[p] = sum_i w_i(mu_p, T_p, wc_p) table[i] for flat (P,) inputs.
+
+    ``table`` is (N, M) (node-major). Points are processed in mu order and in cache-sized
+    chunks; each chunk multiplies only the span of nodes its windows cover.
+    """
+    n = e.size
+    P = mu.size
+    out = np.zeros((P, table.shape[1]))
+    if P == 0:
+        return out
+    order = np.argsort(mu, kind="stable")
+    mu_s, T_s, wc_s = mu[order], T[order], wc[order]
+    _, k_all = _window_span(e, mu_s, wc_s)
+    step = max(1, _CHUNK // (k_all + 1))
+    res = np.empty_like(out)
+    for i in range(0, P, step):
+        sl = slice(i, min(P, i + step))
+        lo, k = _window_span(e, mu_s[sl], wc_s[sl])
+        loc = _local_weights(e, mu_s[sl], T_s[sl], wc_s[sl], lo, k)
+        start = int(lo.min())
+        stop = min(n, int(lo.max()) + k + 1)
+        dense = np.zeros((loc.shape[0], stop - start))
+        np.put_along_axis(dense, (lo - start)[:, None] + np.arange(k + 1)[None, :], loc, axis=1)
+        res[sl] = dense @ table[start:stop]
+    out[order] = res
+    return out
+
+
+def window_moments(
+    energy_nodes: ArrayLike, table: ArrayLike, mu: ArrayLike, T_meV: ArrayLike, wc: ArrayLike
+) -> FloatArray:
+    """sum_i w_i(mu, T, wc) table[i, :] without forming the full weight matrix.
+
+    Parameters
+    ----------
+    energy_nodes : array_like, shape (N,)
+        Nodes, meV (as in :func:`window_weights`).
+    table : array_like, shape (N, M)
+        M piecewise-linear functions tabulated at the nodes (node-major).
+    mu, T_meV, wc : array_like
+        Chemical potential, k_B T and cut-off, meV; broadcast together to a shape P.
+
+    Returns
+    -------
+    ndarray, shape P + (M,)
+        The window integrals of the M functions (units of ``table``).
+    """
+    e = np.asarray(energy_nodes, dtype=float)
+    tab = np.asarray(table, dtype=float)
+    if tab.ndim != 2 or tab.shape[0] != e.size:
+        raise ValueError(f"table must have shape (N = {e.size}, M), got {tab.shape}")
+    mu_f, T_f, wc_f, shape = _check_window_args(e, mu, T_meV, wc)
+    return _moments_flat(e, tab, mu_f, T_f, wc_f).reshape((*shape, tab.shape[1]))
+
+
 # ----------------------------------------------------------------------------- moments
 def free_2d_dos(mass_x: float = 1.0) -> float:
     """N0 = m_x / (2 pi hbar^2) = 1 / (4 pi hbar^2/2m_x), per spin per area, 1/(meV nm^2)."""
@@ -425,14 +494,14 @@ def chi_moments(
     scale = 1.0 / _n0_of(pdos, n0)
     nb, S, _ = vals.shape
     if not per_band:
-        W = window_weights(e, mu, T_meV, wc)  # P + (N,)
-        X = W @ vals.reshape(nb * S, e.size).T
-        return np.asarray(X * scale).reshape((*W.shape[:-1], nb, S))
+        table = vals.reshape(nb * S, e.size).T * scale
+        X = window_moments(e, table, mu, T_meV, wc)
+        return X.reshape((*X.shape[:-1], nb, S))
     wc_a = np.asarray(wc, dtype=float)
     if wc_a.ndim == 0 or wc_a.shape[-1] != nb:
         raise ValueError(f"per_band=True needs wc with a trailing axis of n_bands = {nb}")
-    mu_a = np.asarray(mu, dtype=float)[..., None]
-    T_a = np.asarray(T_meV, dtype=float)[..., None]
-    W = window_weights(e, mu_a, T_a, wc_a)  # P + (nb, N)
-    X = np.einsum("...nk,nsk->...ns", W, vals)
-    return np.asarray(X * scale)
+    bands = [
+        window_moments(e, vals[n].T * scale, mu, T_meV, wc_a[..., n])[..., None, :]
+        for n in range(nb)
+    ]
+    return np.concatenate(bands, axis=-2)
