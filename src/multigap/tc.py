@@ -204,36 +204,83 @@ def _block_diag(blocks: FloatArray) -> FloatArray:
     return out
 
 
+class _PairOperator:
+    """(G o C) of a batch, factored once: the T-independent half of every Lambda evaluation.
+
+    Where A = G o C is positive semidefinite (the default geometric rule: Schur product of two
+    positive semidefinite matrices), A = F F^T with F = V diag(sqrt w) and
+    Lambda = lambda_max(F^T M F) -- the same nonzero spectrum as M^{1/2} A M^{1/2}, both being
+    similar to A M, without a square root of M per temperature; the gap vector is a = F y.
+    Elsewhere (repulsive or indefinite couplings) the symmetric square root of M is used:
+    Lambda = lambda_max(M^{1/2} A M^{1/2}), a = A M^{1/2} b / Lambda.
+    """
+
+    def __init__(self, A: FloatArray, n_bands: int, n_modes: int) -> None:
+        self.A = A
+        self.nb = n_bands
+        self.Q = n_modes
+        w, V = np.linalg.eigh(A)
+        scale = np.maximum(np.abs(w).max(axis=1), 1e-300)
+        self.psd = w[:, 0] >= -1e-12 * scale
+        self.F = V * np.sqrt(np.maximum(w, 0.0))[:, None, :]
+
+    def take(self, idx: NDArray[np.intp]) -> _PairOperator:
+        """The operator of a sub-batch."""
+        out = object.__new__(_PairOperator)
+        out.A, out.nb, out.Q = self.A[idx], self.nb, self.Q
+        out.psd, out.F = self.psd[idx], self.F[idx]
+        return out
+
+    def _fmf(self, F: FloatArray, M: FloatArray) -> FloatArray:
+        """F^T blockdiag(M) F for F (B, nbQ, K) and M (B, nb, Q, Q)."""
+        B, nbq, k = F.shape
+        MF = M @ F.reshape(B, self.nb, self.Q, k)
+        res: FloatArray = np.swapaxes(F, -1, -2) @ MF.reshape(B, nbq, k)
+        return res
+
+    def leading(self, M: FloatArray, vectors: bool) -> tuple[FloatArray, FloatArray | None]:
+        """Largest eigenvalue (B,) of the kernel for chi matrices M (B, nb, Q, Q); with
+        ``vectors`` also the gap vectors a (B, nb Q): unit norm, largest component > 0."""
+        R: FloatArray | None = None
+        if np.all(self.psd):
+            H = self._fmf(self.F, M)
+        else:
+            R = _block_diag(_sqrt_psd(M))
+            H = R @ self.A @ R
+            if np.any(self.psd):
+                ip = np.flatnonzero(self.psd)
+                H[ip] = self._fmf(self.F[ip], M[ip])
+        H = 0.5 * (H + np.swapaxes(H, -1, -2))
+        if not vectors:
+            return np.asarray(np.linalg.eigvalsh(H)[:, -1], dtype=float), None
+        w, U = np.linalg.eigh(H)
+        lam = np.asarray(w[:, -1], dtype=float)
+        y = U[:, :, -1]
+        a = np.einsum("bij,bj->bi", self.F, y)
+        if R is not None:
+            ind = np.flatnonzero(~self.psd)
+            Rb = np.einsum("bij,bj->bi", R[ind], y[ind])
+            a_ind = np.einsum("bij,bj->bi", self.A[ind], Rb)
+            a[ind] = a_ind / np.where(lam[ind] != 0.0, lam[ind], 1.0)[:, None]
+        norm = np.linalg.norm(a, axis=1)
+        a = a / np.where(norm > 0.0, norm, 1.0)[:, None]
+        big = np.take_along_axis(a, np.argmax(np.abs(a), axis=1)[:, None], axis=1)
+        vec: FloatArray = np.asarray(a * np.where(big < 0.0, -1.0, 1.0), dtype=float)
+        return lam, vec
+
+
 def _leading(
     tables: KernelTables,
-    A: FloatArray,
+    op: _PairOperator,
     mu: FloatArray,
     T_meV: FloatArray,
     wc: FloatArray,
     vectors: bool = False,
 ) -> tuple[FloatArray, FloatArray | None]:
-    """Largest eigenvalue Lambda (B,) of M^{1/2} A M^{1/2} and, optionally, the gap vectors
-    a = A M^{1/2} b / Lambda (B, nb Q), unit norm, sign fixed so that the largest component
-    is positive."""
+    """Largest eigenvalue Lambda (B,) of M^{1/2} A M^{1/2} at (mu, T, wc), and optionally the
+    gap vectors (see :meth:`_PairOperator.leading`)."""
     M = _chi_matrices(tables, mu, T_meV, wc)
-    R = _block_diag(_sqrt_psd(M))
-    H = R @ A @ R
-    H = 0.5 * (H + np.swapaxes(H, -1, -2))
-    if not vectors:
-        lam = np.asarray(np.linalg.eigvalsh(H)[:, -1], dtype=float)
-        return lam, None
-    w, U = np.linalg.eigh(H)
-    lam = np.asarray(w[:, -1], dtype=float)
-    b = U[:, :, -1]
-    a = np.einsum("bij,bj->bi", A, np.einsum("bij,bj->bi", R, b))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = a / np.where(lam != 0.0, lam, 1.0)[:, None]
-    norm = np.linalg.norm(a, axis=1)
-    a = a / np.where(norm > 0.0, norm, 1.0)[:, None]
-    big = np.take_along_axis(a, np.argmax(np.abs(a), axis=1)[:, None], axis=1)
-    a = a * np.where(big < 0.0, -1.0, 1.0)
-    vec: FloatArray = np.asarray(a, dtype=float)
-    return lam, vec
+    return op.leading(M, vectors)
 
 
 # ============================================================================ root search
@@ -359,13 +406,14 @@ def solve_tc(
 
     history: list[tuple[NDArray[np.intp], FloatArray, FloatArray]] = []
     n_eval = 0
+    op = _PairOperator(A_, tables.n_bands, tables.n_modes)
 
     def lam_at(idx: NDArray[np.intp], u: FloatArray) -> FloatArray:
         nonlocal n_eval
         n_eval += 1
         T_meV = KB * np.exp(u)
         m = mu_[idx] if mu_of_T is None else np.asarray(mu_of_T(T_meV, idx), dtype=float)
-        lam, _ = _leading(tables, A_[idx], m, T_meV, wc_[idx])
+        lam, _ = _leading(tables, op.take(idx), m, T_meV, wc_[idx])
         history.append((idx, np.exp(u), lam))
         return lam
 
@@ -424,18 +472,20 @@ def solve_tc(
             if p.size == 0:
                 break
             ap, bp, fap, fbp = a[p], b[p], fa[p], fb[p]
-            c = bp - fbp * (bp - ap) / (fbp - fap)
-            # safeguard: bisect when the secant point is not strictly inside, or the bracket
-            # did not halve in the last three steps
-            slow = (bp - ap) > 0.5 * w3[p]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                c = bp - fbp * (bp - ap) / (fbp - fap)
+            # a secant point within tol/2 of an end (or on it: that end's f is ~0) is moved
+            # tol/2 inside, so that the next step closes the bracket to < tol
+            half_tol = 0.5 * tol
+            wide = bp - ap > tol
+            near_a = wide & (c - ap < half_tol)
+            near_b = wide & (bp - c < half_tol) & ~near_a
+            c = np.where(near_a, ap + half_tol, np.where(near_b, bp - half_tol, c))
+            # safeguard: bisect when the point is not strictly inside (NaN included) or the
+            # bracket did not halve in the last three steps
+            slow = ((bp - ap) > 0.5 * w3[p]) & ~(near_a | near_b)
             bad = ~((c > ap) & (c < bp)) | slow
             c = np.where(bad, 0.5 * (ap + bp), c)
-            # a step shorter than tol/2 from the end just replaced: step tol/2 past it instead,
-            # so that the bracket closes (the root is then within tol/2 of that end)
-            last = np.where(side[p] == 1, ap, bp)
-            into = np.where(side[p] == 1, 1.0, -1.0)
-            close = (side[p] != 0) & (np.abs(c - last) < 0.5 * tol) & (bp - ap > tol)
-            c = np.where(close, last + into * 0.5 * tol, c)
             fc = lam_at(active[p], c) - 1.0
             if np.any(np.isnan(fc)):
                 bad_idx = active[p[np.isnan(fc)]]
@@ -486,7 +536,12 @@ def solve_tc(
         vec = np.full((B, tables.n_bands, tables.n_modes), np.nan)
         if active.size:
             _, v = _leading(
-                tables, A_[active], mu_at[active], KB * T_at[active], wc_[active], vectors=True
+                tables,
+                op.take(active),
+                mu_at[active],
+                KB * T_at[active],
+                wc_[active],
+                vectors=True,
             )
             assert v is not None
             vec[active] = v.reshape(active.size, tables.n_bands, tables.n_modes)
@@ -502,7 +557,8 @@ def lambda_of_T(
     T_ = np.broadcast_to(np.asarray(T_K, dtype=float), mu_.shape)
     if np.any(~np.isfinite(T_) | (T_ <= 0.0)):
         raise ValueError(f"T must be finite and > 0 K, got {T_K!r}")
-    lam, _ = _leading(tables, A_, mu_, KB * T_, np.asarray(wc, dtype=float))
+    op = _PairOperator(A_, tables.n_bands, tables.n_modes)
+    lam, _ = _leading(tables, op, mu_, KB * T_, np.asarray(wc, dtype=float))
     return lam
 
 
