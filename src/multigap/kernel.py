@@ -337,13 +337,15 @@ def _local_weights(
         j0, j1c = _near_moments(a[near], b[near], rows[near])
         J0[near] = j0
         J1c[near] = j1c
-    inv_h = np.divide(1.0, h, out=np.zeros_like(h), where=act)
-    J0 *= inv_h
-    J1c *= inv_h
+    # hat fractions (in [0, 1]) and J1c/h: no 1/h that could overflow for denormal segments
+    frac_l = np.divide(xr - c, h, out=np.zeros_like(h), where=act)
+    frac_r = np.divide(c - xl, h, out=np.zeros_like(h), where=act)
+    j1h = np.divide(J1c, h, out=np.zeros_like(h), where=act)
+    J0 = np.where(act, J0, 0.0)
     out = np.empty_like(x)
-    out[:, :-1] = (xr - c) * J0 - J1c
+    out[:, :-1] = frac_l * J0 - j1h
     out[:, -1] = 0.0
-    out[:, 1:] += (c - xl) * J0 + J1c
+    out[:, 1:] += frac_r * J0 + j1h
     return out
 
 
