@@ -69,6 +69,8 @@ FloatArray = NDArray[np.float64]
 DEFAULT_TOL = 1e-9
 #: default relative step of the isotope central difference in ln w0
 ISOTOPE_STEP = 1e-3
+#: eigen-directions of G o C below this fraction of its largest eigenvalue are dropped
+_RANK_TOL = 1e-14
 
 
 # ============================================================================ precomputed data
@@ -208,7 +210,8 @@ class _PairOperator:
     """(G o C) of a batch, factored once: the T-independent half of every Lambda evaluation.
 
     Where A = G o C is positive semidefinite (the default geometric rule: Schur product of two
-    positive semidefinite matrices), A = F F^T with F = V diag(sqrt w) and
+    positive semidefinite matrices), A = F F^T with F = V diag(sqrt w) (numerical rank only:
+    eigenvalues below 1e-14 of the largest are rounding noise and are dropped) and
     Lambda = lambda_max(F^T M F) -- the same nonzero spectrum as M^{1/2} A M^{1/2}, both being
     similar to A M, without a square root of M per temperature; the gap vector is a = F y.
     Elsewhere (repulsive or indefinite couplings) the symmetric square root of M is used:
@@ -219,10 +222,15 @@ class _PairOperator:
         self.A = A
         self.nb = n_bands
         self.Q = n_modes
-        w, V = np.linalg.eigh(A)
+        w, V = np.linalg.eigh(A)  # ascending
         scale = np.maximum(np.abs(w).max(axis=1), 1e-300)
         self.psd = w[:, 0] >= -1e-12 * scale
-        self.F = V * np.sqrt(np.maximum(w, 0.0))[:, None, :]
+        # numerical rank: directions with w < 1e-14 max(w) are rounding noise (they change
+        # Lambda by < 1e-14 relative); dropping them shrinks the eigenproblem (nb Q -> ~7)
+        keep = w > _RANK_TOL * scale[:, None]
+        k = max(1, int(keep.sum(axis=1).max()))
+        root = np.sqrt(np.where(keep, w, 0.0))[:, -k:]
+        self.F = np.ascontiguousarray(V[:, :, -k:] * root[:, None, :])
 
     def take(self, idx: NDArray[np.intp]) -> _PairOperator:
         """The operator of a sub-batch."""
