@@ -206,6 +206,23 @@ def _block_diag(blocks: FloatArray) -> FloatArray:
     return out
 
 
+def _distinct(A: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Indices of the first copy of each distinct matrix in the stack A, and for every matrix
+    the position of its copy among those (exact equality)."""
+    B = A.shape[0]
+    if B == 0 or np.array_equal(A, np.broadcast_to(A[0], A.shape)):
+        return np.zeros(min(B, 1), dtype=np.intp), np.zeros(B, dtype=np.intp)
+    seen: dict[bytes, int] = {}
+    first: list[int] = []
+    inverse = np.empty(B, dtype=np.intp)
+    for i in range(B):
+        j = seen.setdefault(A[i].tobytes(), len(first))
+        if j == len(first):
+            first.append(i)
+        inverse[i] = j
+    return np.asarray(first, dtype=np.intp), inverse
+
+
 class _PairOperator:
     """(G o C) of a batch, factored once: the T-independent half of every Lambda evaluation.
 
@@ -222,7 +239,10 @@ class _PairOperator:
         self.A = A
         self.nb = n_bands
         self.Q = n_modes
-        w, V = np.linalg.eigh(A)  # ascending
+        # factor each distinct matrix once (a Tc(eta) curve at fixed g has a single one)
+        first, inverse = _distinct(A)
+        w_u, V_u = np.linalg.eigh(A[first])  # ascending
+        w, V = w_u[inverse], V_u[inverse]
         scale = np.maximum(np.abs(w).max(axis=1), 1e-300)
         self.psd = w[:, 0] >= -1e-12 * scale
         # numerical rank: directions with w < 1e-14 max(w) are rounding noise (they change
