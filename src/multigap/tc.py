@@ -46,6 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import pairing
 from . import validation as check
+from ._threads import single_threaded_blas
 from .constants import BCS_PREFACTOR, KB
 from .kernel import _moments_flat, _n0_of
 
@@ -706,8 +707,25 @@ def _points(
     return shape, eta_f, g_f, mu, G, wc
 
 
-def _check_coverage(tables: KernelTables, mu: FloatArray, wc: FloatArray, eta: FloatArray) -> None:
+def _check_coverage(
+    model: Any, tables: KernelTables, mu: FloatArray, wc: FloatArray, eta: FloatArray
+) -> None:
     top = mu + (wc if wc.ndim == 1 else wc.max(axis=1))
+    lowest = float(tables.energy[0])  # the tables start at the lowest subband bottom
+    if np.any(mu < lowest):
+        i = int(np.argmin(mu))
+        raise ValueError(
+            f"eta = {eta[i]:.6g} puts mu = {mu[i]:.6g} meV below every subband (the lowest "
+            f"bottom is {lowest:.6g} meV): there are no electrons"
+        )
+    nxt = float(getattr(model.geometry, "next_bottom", np.inf))
+    if np.any(top > nxt):
+        i = int(np.argmax(top))
+        raise ValueError(
+            f"eta = {eta[i]:.6g} puts the pairing window up to {top[i]:.6g} meV, into subband "
+            f"{model.n_bands + 1} (bottom {nxt:.6g} meV) that the model leaves out; lower eta "
+            f"or raise n_bands"
+        )
     e_max = float(tables.energy[-1])
     if np.any(top > e_max):
         i = int(np.argmax(top))
@@ -806,24 +824,25 @@ def _solve_model(
     o = _options(model, opts)
     tables = _tables_of(model)
     shape, eta_f, g_f, mu, G, wc = _points(model, eta, g, scale)
-    _check_coverage(tables, mu, wc, eta_f)
+    _check_coverage(model, tables, mu, wc, eta_f)
     mu_of_T = None
     if o["chemical_potential"] == "fixed_density":
         mu_of_T = _fixed_density(model.geometry.pdos, mu)
-    A = pair_matrices(tables, G)
-    batch = solve_tc(
-        tables,
-        A,
-        mu,
-        wc,
-        t_floor=o["t_floor"],
-        t_ceiling=o["t_ceiling"],
-        tol=o["tol"],
-        max_iter=o["max_iter"],
-        vectors=vectors,
-        mu_of_T=mu_of_T,
-        labels={"eta": eta_f, "g": g_f},
-    )
+    with single_threaded_blas():
+        A = pair_matrices(tables, G)
+        batch = solve_tc(
+            tables,
+            A,
+            mu,
+            wc,
+            t_floor=o["t_floor"],
+            t_ceiling=o["t_ceiling"],
+            tol=o["tol"],
+            max_iter=o["max_iter"],
+            vectors=vectors,
+            mu_of_T=mu_of_T,
+            labels={"eta": eta_f, "g": g_f},
+        )
     return shape, eta_f, g_f, wc, batch
 
 
@@ -910,7 +929,7 @@ def pairing_eigenvalue(model: Any, eta: ArrayLike, g: ArrayLike, T: ArrayLike) -
     )
     tables = _tables_of(model)
     shape, eta_f, _, mu, G, wc = _points(model, eta_b, g_b)
-    _check_coverage(tables, mu, wc, eta_f)
+    _check_coverage(model, tables, mu, wc, eta_f)
     lam = lambda_of_T(tables, pair_matrices(tables, G), mu, T_b.reshape(-1), wc)
     return float(lam[0]) if shape == () else lam.reshape(shape)
 

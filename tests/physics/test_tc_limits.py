@@ -293,8 +293,9 @@ def test_below_floor_is_flagged_not_a_number() -> None:
     # a lower floor finds it
     low = tc.critical_temperature(model, 1.0, 0.04, t_floor=1e-9)
     assert low == pytest.approx(bcs_tc(20.0, 0.04), rel=1e-8)
-    # no band in the window at all: below the floor
-    assert tc.critical_temperature(model, -0.5, 0.3) == 0.0
+    # mu below every subband: no electrons at all, a clear error (issue: bad input)
+    with pytest.raises(ValueError, match="below every subband"):
+        tc.critical_temperature(model, -0.5, 0.3)
 
 
 @pytest.mark.parametrize("g", [0.5, 0.6, -0.1, float("nan")])
