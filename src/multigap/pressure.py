@@ -123,6 +123,38 @@ class PressurePath:
         return self.g0 + self.g1 * (p - self.p_ref)
 
 
+def eta_limits(model: Any, g: ArrayLike) -> tuple[float, FloatArray]:
+    """Range of eta the Tc solver accepts for a model at coupling(s) g.
+
+    Below ``low`` the chemical potential lies under every subband (no electrons); above
+    ``high`` the pairing window mu + wc reaches subband n_bands + 1, which the model leaves
+    out, or the end of the projected-DOS tables (``Numerics.eta_max``).
+
+    Parameters
+    ----------
+    model : multigap.Model
+    g : array_like
+        Resonant coupling(s), 0 <= g < 1/2 (the Migdal cut-off w0 sqrt(1 - 2g) shrinks with g).
+
+    Returns
+    -------
+    low : float
+    high : ndarray
+        The shape of ``g``.
+    """
+    sb = model.subbands
+    r = int(model.resonant_band)
+    e_l, width = float(sb.edge(r)), float(sb.width(r))
+    g_a = np.asarray(g, dtype=float)
+    w0 = float(max(model.band_omega0 or (model.omega0,)))
+    wc = w0 * np.sqrt(np.clip(1.0 - 2.0 * g_a, 0.0, None)) if model.cutoff == "migdal" else w0
+    nxt = float(getattr(model.geometry, "next_bottom", np.inf))
+    high = np.minimum(float(model.numerics.eta_max), (nxt - e_l - wc) / width)
+    low = (float(sb.edge(1)) - e_l) / width
+    margin = 1e-9 * max(1.0, abs(low))
+    return low + margin, np.asarray(high - 1e-9 * np.maximum(1.0, np.abs(high)), dtype=float)
+
+
 def _check_pressures(pressure: ArrayLike) -> FloatArray:
     p = np.asarray(pressure, dtype=float)
     bad = np.flatnonzero(~np.isfinite(p.ravel()))
@@ -216,7 +248,7 @@ class FitResult:
     curve_pressure, curve_tc, curve_eta, curve_g : ndarray
         The fitted curve on a fine grid over the pressure range of the points.
     success : bool
-        The least-squares fit converged and the path stays in 0 <= g < 0.5, inside the tables.
+        The least-squares fit converged and the path stays in 0 <= g < 0.5, inside eta_limits.
     message : str
         Solver message (and any constraint violation).
     nfev : int
@@ -433,8 +465,10 @@ def fit_path(
             f"({', '.join(free)}); fix some with fixed={{...}}"
         )
     sigma = e if e is not None else np.ones_like(t)
-    eta_hi = float(model.numerics.eta_max)
-    eta_lo = -float(model.numerics.eta_max)
+    eta_lo, _ = eta_limits(model, 0.0)
+
+    def eta_hi(g: FloatArray) -> FloatArray:
+        return eta_limits(model, np.clip(g, 0.0, G_MAX))[1]
 
     def full(x: FloatArray) -> dict[str, float]:
         vals = dict(fix)
@@ -447,13 +481,13 @@ def fit_path(
 
     def violation(eta: FloatArray, g: FloatArray) -> float:
         v = np.maximum(0.0, -g) + np.maximum(0.0, g - G_MAX)
-        v += np.maximum(0.0, eta - eta_hi) + np.maximum(0.0, eta_lo - eta)
+        v += np.maximum(0.0, eta - eta_hi(g)) + np.maximum(0.0, eta_lo - eta)
         return float(np.sum(v))
 
     def residuals(x: FloatArray) -> FloatArray:
         eta, g = path_of(full(x))
         tc_m = critical_temperatures(
-            model, np.clip(eta, eta_lo, eta_hi), np.clip(g, 0.0, G_MAX), tol=_FIT_TOL
+            model, np.clip(eta, eta_lo, eta_hi(g)), np.clip(g, 0.0, G_MAX), tol=_FIT_TOL
         )
         r = (np.asarray(tc_m, dtype=float) - t) / sigma
         return np.append(r, _PENALTY * violation(eta, g))
@@ -496,22 +530,20 @@ def fit_path(
     success = bool(sol.success) and viol == 0.0
     if viol > 0.0:
         message += (
-            "; the best path leaves 0 <= g <= 0.499 or the eta range of the tables at some "
+            "; the best path leaves 0 <= g <= 0.499 or the eta range of eta_limits at some "
             "data pressure (fix g1, narrow the bounds or change the model)"
         )
     curve_p = np.linspace(float(p.min()), float(p.max()), n_curve)
     curve_eta, curve_g = path.eta(curve_p), path.g(curve_p)
-    if viol == 0.0:
-        curve_tc = tc_along(model, path, curve_p)
-        tc_model = tc_along(model, path, p)
-    else:
-        curve_tc = np.asarray(
-            critical_temperatures(
-                model, np.clip(curve_eta, eta_lo, eta_hi), np.clip(curve_g, 0.0, G_MAX)
-            ),
-            dtype=float,
-        )
-        tc_model = t + r * sigma
+    # the curve is clipped into the valid eta, g range (a no-op when the fit succeeded,
+    # except where eta_limits dips between data points)
+    curve_tc = np.asarray(
+        critical_temperatures(
+            model, np.clip(curve_eta, eta_lo, eta_hi(curve_g)), np.clip(curve_g, 0.0, G_MAX)
+        ),
+        dtype=float,
+    )
+    tc_model = t + r * sigma
     return FitResult(
         path=path,
         params=path.params,
