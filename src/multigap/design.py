@@ -132,7 +132,7 @@ class DesignResult:
     sharpness : dict of Sharpness
         Per free parameter, the interval where Tc stays within 10 % of its maximum.
     at_bound : tuple of str
-        Free parameters whose optimum lies on a search bound (within 0.1 % of its span): the
+        Free parameters whose optimum lies on a search bound (within 1 % of its span): the
         maximum may lie beyond the bounds.
     bounds, fixed : dict
         The problem as given.
@@ -544,7 +544,7 @@ def optimise(
     at_bound = tuple(
         k
         for k in all_free
-        if min(abs(params[k] - b[k][0]), abs(params[k] - b[k][1])) <= 1e-3 * (b[k][1] - b[k][0])
+        if min(abs(params[k] - b[k][0]), abs(params[k] - b[k][1])) <= 1e-2 * (b[k][1] - b[k][0])
     )
     notes = []
     if prob.infeasible:
