@@ -304,7 +304,10 @@ class _Problem:
 
     def model(self, vals: Mapping[str, float], numerics: Numerics) -> Model:
         return self.base.with_(
-            lattice=self.lattice(vals), omega0=self.omega0, numerics=numerics, name="design"
+            lattice=self.lattice(vals),
+            omega0=self.omega0,
+            numerics=numerics,
+            name=f"design ({self.base.name})",
         )
 
     def best_eta(self, model: Model, lo: float, hi: float, n: int) -> tuple[float, float]:

@@ -142,7 +142,7 @@ def test_toml_entry_point(tmp_path: Path) -> None:
     res = optimise_from_toml(p)
     s = res.summary()
     json.dumps(s)
-    assert s["free"] == ["eta"] and s["tc_K"] > 0 and s["base_model"] == "design"
+    assert s["free"] == ["eta"] and s["tc_K"] > 0 and s["base_model"] == "design (B)"
     assert s["params"]["width"] == pytest.approx(145.0, rel=1e-6)
 
 
