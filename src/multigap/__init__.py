@@ -45,6 +45,8 @@ _LAZY = {
     "gaps_at_temperature": "gaps",
     "GapResult": "gaps",
     "sweep": "sweep",
+    "isotope_coefficients": "tc",
+    "lambda_of_T": "tc",
 }
 
 __all__ = [
@@ -60,7 +62,13 @@ __all__ = [
 ]
 
 
+# submodules reachable as attributes (mg.pressure.fit_path, mg.design.optimise, ...)
+_SUBMODULES = ("pressure", "design", "data", "plot", "figures", "pairing", "kernel", "store")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
     if name in _LAZY:
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'multigap' has no attribute {name!r}")
