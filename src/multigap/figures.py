@@ -203,7 +203,7 @@ def pressure_data(
 def dos_data(
     model: Model,
     eta: ArrayLike | None = None,
-    contour_eta: Sequence[float] = (-0.5, 0.5, 1.5),
+    contour_eta: ArrayLike = (-0.5, 0.5, 1.5),
     *,
     n_points: int = 256,
 ) -> xr.Dataset:

@@ -58,7 +58,7 @@ CSH_LABEL = "CSH (Snider et al., Nature 586, 373 (2020), retracted 2022)"
 @contextmanager
 def style() -> Iterator[None]:
     """Apply :data:`STYLE` inside a :func:`matplotlib.rc_context` (restored on exit)."""
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 
@@ -134,7 +134,7 @@ def pressure(ds: xr.Dataset) -> Figure:
         fig = _figure(7.0, 3.0)
         ax, ax2 = fig.subplots(1, 2, width_ratios=(1.4, 1.0))
         palette = {"h3s": "tab:orange", "csh": "0.5"}
-        for var in sorted(v for v in ds.data_vars if str(v).startswith("tc_summary_")):
+        for var in sorted(str(v) for v in ds.data_vars if str(v).startswith("tc_summary_")):
             name = str(var).removeprefix("tc_summary_")
             da = ds[var]
             p = ds[f"pressure_{name}"].values
@@ -479,17 +479,20 @@ def tc_map(ds: xr.Dataset, var: str = "tc", log: bool = False) -> Figure:
     return fig
 
 
-def maps(ds: xr.Dataset, variables: Sequence[str] | None = None) -> list[tuple[str, Figure]]:
+def map_variables(ds: xr.Dataset) -> list[str]:
+    """Names of the floating-point variables of a dataset with dimensions (eta, g)."""
+    return [
+        str(v)
+        for v, da in ds.data_vars.items()
+        if set(da.dims) == {"eta", "g"} and da.dtype.kind == "f"
+    ]
+
+
+def maps(
+    ds: xr.Dataset, variables: Sequence[str] | None = None, *, log: bool = False
+) -> list[tuple[str, Figure]]:
     """One colour map per (eta, g) variable of a dataset (``multigap plot``)."""
-    names = (
-        list(variables)
-        if variables
-        else [
-            str(v)
-            for v, da in ds.data_vars.items()
-            if set(da.dims) == {"eta", "g"} and da.dtype.kind == "f"
-        ]
-    )
+    names = list(variables) if variables else map_variables(ds)
     if not names:
         raise ValueError("the dataset has no variable with dimensions (eta, g) to plot")
-    return [(n, tc_map(ds, n)) for n in names]
+    return [(n, tc_map(ds, n, log=log)) for n in names]
