@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -73,9 +74,14 @@ __all__ = [
 
 #: Default Gauss-Legendre order of the regular remainder (theta variable).
 DEFAULT_QUADRATURE = 64
-#: Relative distance to a band edge below which 1 - f^2 is taken from the trapezoid rule of
-#: its derivative (second-order accurate, immune to rounding of f near +-1).
-_EDGE_TAU = 1e-6
+#: Below this value 1 - f^2 is integrated from the nearer band edge instead of taken from f
+#: (whose rounding near +-1 would then cost more than 1e-12 relative).
+_EDGE_LEVEL = 1e-4
+#: |f'(edge)| * band width below which a gap counts as closed.
+_CLOSED_GAP = 1e-10
+#: Segments shorter than this (in units of k_B T) are integrated against the Fermi function
+#: by Gauss-Legendre instead of the closed form, whose differences would cancel.
+_SHORT_SEGMENT = 0.5
 #: Energies per block in the vectorised evaluation (bounds the temporary arrays).
 _BLOCK = 4096
 
@@ -127,6 +133,8 @@ def _edges(lattice: LatticeLike, n_bands: int) -> _Edges:
     b = np.array(tops, dtype=float).reshape(n_bands)
     if not np.all(b > a):
         raise ValueError(f"band tops must lie above band bottoms, got bottoms {a}, tops {b}")
+    a = _polish_edge(lattice, a, b - a)
+    b = _polish_edge(lattice, b, b - a)
     fa, dfa = lattice.characteristic(a)
     fb, dfb = lattice.characteristic(b)
     d = check.positive("lattice.period", float(lattice.period), "nm")
@@ -136,16 +144,55 @@ def _edges(lattice: LatticeLike, n_bands: int) -> _Edges:
         top=b,
         sign_bottom=np.where(np.asarray(fa) >= 0.0, 1.0, -1.0),
         sign_top=np.where(np.asarray(fb) >= 0.0, 1.0, -1.0),
-        slope_bottom=np.abs(np.asarray(dfa, dtype=float)),
-        slope_top=np.abs(np.asarray(dfb, dtype=float)),
+        slope_bottom=_open_slope(dfa, b - a),
+        slope_top=_open_slope(dfb, b - a),
         period=d,
         c_x=kinetic_coefficient(m_x),
     )
 
 
+def _open_slope(dfde: Any, width: FloatArray) -> FloatArray:
+    """|f'| at an edge, set to 0 for a closed gap.
+
+    A gap Delta next to a band of width W gives |f'| W ~ Delta / W; below 1e-10 the gap is
+    closed to rounding (V = 0 gives |f'| W ~ 1e-15 instead of 0), and its square root would
+    otherwise leave a spurious step and logarithm of relative size 1e-7.
+    """
+    slope = np.abs(np.asarray(dfde, dtype=float))
+    return np.where(slope * width < _CLOSED_GAP, 0.0, slope)
+
+
+def _polish_edge(lattice: LatticeLike, edge: FloatArray, width: FloatArray) -> FloatArray:
+    """Newton steps on f(E) = +-1 at open-gap edges (|f'| > 0): the edge to rounding.
+
+    Steps larger than 1e-6 of the band width are refused (closed or nearly closed gaps,
+    where the given edge is kept).
+    """
+    x = edge.copy()
+    for _ in range(3):
+        f, fp = lattice.characteristic(x)
+        f = np.asarray(f, dtype=float)
+        fp = np.asarray(fp, dtype=float)
+        target = np.where(f >= 0.0, 1.0, -1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dx = (f - target) / fp
+        ok = np.isfinite(dx) & (np.abs(dx) < 1e-6 * width)
+        x = np.where(ok, x - dx, x)
+    return x
+
+
+@lru_cache(maxsize=16)
+def _legendre(order: int) -> tuple[FloatArray, FloatArray]:
+    """Gauss-Legendre nodes and weights on [-1, 1] (read-only, cached)."""
+    x, w = np.polynomial.legendre.leggauss(order)
+    x.setflags(write=False)
+    w.setflags(write=False)
+    return x, w
+
+
 def _theta_rule(n_quad: int) -> tuple[FloatArray, FloatArray]:
     """Gauss-Legendre nodes and weights on [0, pi/2]."""
-    x, w = np.polynomial.legendre.leggauss(n_quad)
+    x, w = _legendre(n_quad)
     return 0.25 * math.pi * (x + 1.0), 0.25 * math.pi * w
 
 
@@ -165,24 +212,30 @@ def _amplitude(
 ) -> tuple[FloatArray, FloatArray]:
     """|f'(u)| sqrt((u-a)(b-u)/(1-f^2)) and clipped f(u) at u = a + ua (ua, ub = u-a, b-u).
 
-    Near an edge (within ``_EDGE_TAU`` of the band width) 1 - f^2 is taken from the trapezoid
-    rule of its derivative -2 f f', exact to second order in the distance and immune to the
-    rounding of f near +-1 (and to a rounding error of the edge itself).
+    Where 1 - f^2 < ``_EDGE_LEVEL`` (near an edge) it is not taken from f, whose rounding near
+    +-1 would dominate, but integrated from the nearer edge: 1 - f(u)^2 = int 2 |f f'| dv over
+    [a, u] or [u, b] by 3-point Gauss-Legendre (exact to (distance/width)^6, for open and closed
+    gaps alike, and insensitive to a rounding error of the edge itself).
     """
-    a = edges.bottom[n]
-    width = edges.top[n] - a
+    a = float(edges.bottom[n])
+    b = float(edges.top[n])
     f, fp = lattice.characteristic(a + ua)
     f = np.asarray(f, dtype=float)
-    gp = np.abs(f * np.asarray(fp, dtype=float))
-    direct = (1.0 - f) * (1.0 + f)
-    tau = _EDGE_TAU * width
-    near_a = edges.slope_bottom[n] + gp  # |f(a) f'(a)| + |f(u) f'(u)|, |f(a)| = 1
-    near_b = edges.slope_top[n] + gp
+    fp = np.asarray(fp, dtype=float)
+    omf2 = (1.0 - f) * (1.0 + f)
+    near = omf2 < _EDGE_LEVEL
+    if np.any(near):
+        from_a = (ua <= ub)[near]
+        length = np.where(from_a, ua[near], ub[near])
+        start = np.where(from_a, a, b - ub[near])
+        x3, w3 = _legendre(3)
+        nodes = start[:, None] + length[:, None] * (0.5 * (x3 + 1.0))
+        fn, fpn = lattice.characteristic(nodes)
+        slope = 2.0 * np.abs(np.asarray(fn, dtype=float) * np.asarray(fpn, dtype=float))
+        omf2[near] = 0.5 * length * (slope @ w3)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(
-            ua < tau, ub / near_a, np.where(ub < tau, ua / near_b, ua * ub / direct)
-        )  # (u-a)(b-u)/(1-f^2)
-        amp = np.abs(np.asarray(fp, dtype=float)) * np.sqrt(np.maximum(ratio, 0.0))
+        ratio = ua * ub / omf2  # (u-a)(b-u)/(1-f^2)
+        amp = np.abs(fp) * np.sqrt(np.maximum(ratio, 0.0))
     amp = np.where(np.isfinite(amp), amp, 0.0)
     return amp, np.clip(f, -1.0, 1.0)
 
@@ -207,6 +260,18 @@ def _top_slope(
     if not abs(d1[0] - d2[0]) <= 1e-3 * abs(d1[0]) + 1e-12 * abs(s_top[0]) / width:
         return np.zeros(n_harmonics)
     return np.asarray(d1, dtype=float)
+
+
+def _closed_top_limit(lattice: LatticeLike, edges: _Edges, n: int, n_harmonics: int) -> FloatArray:
+    """R_s(b) = lim S_s(u) / sqrt(b - u) at a closed-gap top (quadratic extrapolation).
+
+    As for the slope, any value keeps the result exact; a good one makes the remainder smooth.
+    """
+    width = float(edges.top[n] - edges.bottom[n])
+    dist = 1e-3 * width * np.array([1.0, 2.0, 3.0])
+    amp, fc = _amplitude(lattice, edges, n, width - dist, dist)
+    r = _chebyshev_stack(fc, n_harmonics) * amp / np.sqrt(dist)
+    return np.asarray(3.0 * r[:, 0] - 3.0 * r[:, 1] + r[:, 2], dtype=float)
 
 
 def _band_values(
@@ -238,19 +303,27 @@ def _band_values(
         e2 = eps[above]
         ub = width * cos2
         amp, fc = _amplitude(lattice, edges, n, width * sin2, ub)
-        integrand = (
-            _chebyshev_stack(fc, n_harmonics) * amp - s_top[:, None] + slope[:, None] * ub
-        )  # (S, Q)
+        values = _chebyshev_stack(fc, n_harmonics) * amp  # S_s(u_j), (S, Q)
         weight = 2.0 * w / np.sqrt((e2 - b)[:, None] + ub)  # (N2, Q)
-        rem = integrand @ weight.T
-        p1 = (e2 - b) / (e2 - a)  # 1 - m
-        m = width / (e2 - a)
-        with np.errstate(divide="ignore"):
-            k = special.ellipkm1(p1)
-        kfac = 2.0 * k / np.sqrt(e2 - a)
-        # int (u - b) du / sqrt(...) = -2 sqrt(eps - a) (E(m) - (1 - m) K(m))
-        efac = -2.0 * np.sqrt(e2 - a) * (special.ellipe(m) - _times(p1, k))
-        out[:, above] = rem + _times(s_top[:, None], kfac[None, :]) + slope[:, None] * efac
+        if edges.slope_top[n] == 0.0:
+            # closed gap: S = sqrt(b - u) R with R smooth; R(b) is integrated in closed form,
+            # int_a^b du / sqrt((u - a)(eps - u)) = 2 arctan(sqrt((b - a)/(eps - b)))
+            r_top = _closed_top_limit(lattice, edges, n, n_harmonics)
+            root = np.sqrt(ub)
+            rem = ((values / root - r_top[:, None]) * root) @ weight.T
+            arc = 2.0 * np.arctan2(math.sqrt(width), np.sqrt(e2 - b))
+            out[:, above] = rem + r_top[:, None] * arc[None, :]
+        else:
+            integrand = values - s_top[:, None] + slope[:, None] * ub
+            rem = integrand @ weight.T
+            p1 = (e2 - b) / (e2 - a)  # 1 - m
+            m = width / (e2 - a)
+            with np.errstate(divide="ignore"):
+                k = special.ellipkm1(p1)
+            kfac = 2.0 * k / np.sqrt(e2 - a)
+            # int (u - b) du / sqrt(...) = -2 sqrt(eps - a) (E(m) - (1 - m) K(m))
+            efac = -2.0 * np.sqrt(e2 - a) * (special.ellipe(m) - _times(p1, k))
+            out[:, above] = rem + _times(s_top[:, None], kfac[None, :]) + slope[:, None] * efac
     # ---- a < eps < b: nodes u = a + (eps - a) sin^2 theta
     inside = (eps > a) & (eps < b)
     if np.any(inside):
@@ -686,7 +759,7 @@ def density(
     order = check.integer("quadrature_order", quadrature_order, 4)
     edges = _edges(lattice, n_bands)
     d = edges.period
-    x, w = np.polynomial.legendre.leggauss(order)
+    x, w = _legendre(order)
     phi = 0.25 * math.pi * (x + 1.0)
     wphi = 0.25 * math.pi * w
     flat = m.ravel()
@@ -749,7 +822,8 @@ def density_at_temperature(
     int f = k_B T [F0], int (eps - mu) f = (k_B T)^2 [F1] (:func:`_fermi_antiderivatives`,
     dilogarithm), so the result is accurate from T = 0 (the step, exact) through 1e-5 K to
     1000 K with no temperature-dependent grid. Segments more than 40 k_B T away from mu use
-    the T = 0 value (error < e^-40). Beyond the end of the table the DOS is continued by its
+    the T = 0 value (error < e^-40); segments shorter than k_B T / 2 use 4-point
+    Gauss-Legendre (exact to 1e-11). Beyond the end of the table the DOS is continued by its
     last value (keep e_max - mu >> k_B T).
 
     Parameters
@@ -795,11 +869,26 @@ def density_at_temperature(
         kk = kt[rows, 0]
         mm = mu_f[rows, 0]
         a0, b0 = x0[rows, cols], x1[rows, cols]
-        g0a, g1a = _fermi_antiderivatives(a0)
-        g0b, g1b = _fermi_antiderivatives(b0)
         sl = slope[cols]
-        level = r0[cols] + sl * (mm - e0[cols])  # r at eps = mu (linear continuation)
-        warm = level * kk * (g0b - g0a) + sl * kk * kk * (g1b - g1a)
+        short = (b0 - a0) < _SHORT_SEGMENT
+        warm = np.empty(a0.size)
+        # long segments: closed form (no cancellation when x1 - x0 is not small)
+        lng = ~short
+        g0a, g1a = _fermi_antiderivatives(a0[lng])
+        g0b, g1b = _fermi_antiderivatives(b0[lng])
+        level = r0[cols][lng] + sl[lng] * (mm[lng] - e0[cols][lng])  # r at eps = mu
+        kl = kk[lng]
+        warm[lng] = level * kl * (g0b - g0a) + sl[lng] * kl * kl * (g1b - g1a)
+        # short segments (e.g. the clusters at band edges): the differences of F0, F1 would
+        # cancel; r f is smooth on them, 4-point Gauss-Legendre is exact to ((x1-x0)/2)^8
+        if np.any(short):
+            xg, wg = _legendre(4)
+            lo_e, hi_e = e0[cols][short], e1[cols][short]
+            half = 0.5 * (hi_e - lo_e)
+            nodes = (lo_e + hi_e)[:, None] * 0.5 + half[:, None] * xg
+            rr = r0[cols][short][:, None] + sl[short][:, None] * (nodes - lo_e[:, None])
+            occ = special.expit(-(nodes - mm[short][:, None]) / kk[short][:, None])
+            warm[short] = half * ((rr * occ) @ wg)
         cold[rows, cols] = warm
     n = 2.0 * cold.sum(axis=1)
     # tail beyond the table, DOS continued by its last value
@@ -847,7 +936,7 @@ def chemical_potential_at_temperature(
     lo = float(e[0]) - 1.0 - 50.0 * KB * temp
     while resid(lo) > 0.0:
         lo -= 10.0 * (1.0 + KB * temp)
-    return float(brentq(resid, lo, hi, xtol=xtol, rtol=4e-16))
+    return float(brentq(resid, lo, hi, xtol=xtol, rtol=1e-15))
 
 
 # ============================================================================ public DOS
@@ -864,7 +953,8 @@ class DensityOfStates:
     total : ndarray, shape energy.shape
         N(eps) = sum_n N_n(eps), 1/(meV nm^2).
     bottoms, tops : ndarray, shape (n_bands,)
-        Band edges, meV (E_L and E_T of each subband).
+        Band edges, meV (E_L and E_T of each subband), polished to rounding by Newton steps on
+        f(E) = +-1 (open gaps).
     n0 : float
         Free 2D DOS per spin m_x/(2 pi hbar^2), 1/(meV nm^2), for normalised plots.
     """
@@ -929,15 +1019,16 @@ def dos(
     """
     lattice, count = _resolve_source(source, n_bands)
     eps = _finite_array("energy", energy)
-    vals = projected_dos_values(lattice, eps, count, 1, quadrature_order=quadrature_order)
+    order = check.integer("quadrature_order", quadrature_order, 4)
+    edges = _edges(lattice, count)
+    vals = _values(lattice, edges, eps.ravel(), 1, order).reshape(count, 1, *eps.shape)
     partial = vals[:, 0]
-    bottoms, tops = lattice.band_edges(count)
     return DensityOfStates(
         energy=eps,
         partial=partial,
         total=partial.sum(axis=0),
-        bottoms=np.asarray(bottoms, dtype=float),
-        tops=np.asarray(tops, dtype=float),
+        bottoms=edges.bottom,
+        tops=edges.top,
         n0=1.0 / (4.0 * math.pi * kinetic_coefficient(float(lattice.mass_x))),
     )
 
