@@ -1111,7 +1111,9 @@ def fermi_contours(
             kx = np.where(np.cos(theta) >= 0.0, kx_abs, -kx_abs)
             sgn = np.where(np.sin(theta) >= 0.0, 1.0, -1.0)
             if at_zero:
-                curves: tuple[FloatArray, ...] = (np.column_stack((kx, sgn * q)),)
+                ring = np.column_stack((kx, sgn * q))
+                ring[-1] = ring[0]  # closed exactly (theta = 2 pi is theta = 0)
+                curves: tuple[FloatArray, ...] = (ring,)
             else:
                 upper_half = np.sin(theta) >= 0.0
                 kz = np.where(upper_half, math.pi / d - q, -math.pi / d + q)
