@@ -335,8 +335,12 @@ def _band_values(
         amp, fc = _amplitude(lattice, edges, n, ua, ub)
         weight = 2.0 * w / np.sqrt(ub)  # (N1, Q)
         cheb = _chebyshev_stack(fc, n_harmonics)  # (S, N1, Q)
-        integrand = cheb * amp - s_top[:, None, None] + slope[:, None, None] * ub
-        rem = np.einsum("snq,nq->sn", integrand, weight)
+        # sum_q w (T_s amp - S_s(b) + S_s'(b) ub), without (S, N1, Q) temporaries
+        rem = (
+            np.einsum("snq,nq->sn", cheb, amp * weight, optimize=True)
+            - s_top[:, None] * weight.sum(axis=1)[None, :]
+            + slope[:, None] * (ub * weight).sum(axis=1)[None, :]
+        )
         kfac = 2.0 * special.ellipkm1((b - e1) / width) / math.sqrt(width)
         # int (u - b) du / sqrt(...) = -2 sqrt(b - a) E(m), m = (eps - a)/(b - a)
         efac = -2.0 * math.sqrt(width) * special.ellipe((e1 - a) / width)
