@@ -614,13 +614,12 @@ def projected_dos(
     e_max : float
         Upper end of the table, meV (> the lowest band bottom).
     step : float
-        Spacing of the uniform part of the grid, meV (default 1.0). The interpolation error
-        of smooth parts is ~ step^2 rho''/8: about 1e-5 N0 for s = 0 and 2e-4 N0 at s = 18
-        for the presets.
+        Spacing of the uniform part of the grid, meV (default 1.0); the error of the linear
+        interpolation of smooth parts is ~ step^2 rho''/8.
     ratio : float
-        Ratio of the geometric clusters at the band edges (> 1, default 1.25): the error of the
-        linear interpolation of the logarithm at a band top is <= C (ratio - 1)^2 / 8 with C the
-        coefficient of the logarithm (3e-3 C at 1.25).
+        Ratio of the geometric clusters at the band edges (> 1, default 1.05): the error of the
+        linear interpolation of the logarithm at a band top is ~ C (ln ratio)^2 / 8 with C the
+        coefficient of the logarithm (3e-4 C at 1.05, 6e-3 C at 1.25).
     min_spacing : float
         Offset of the clusters' innermost nodes from the edge, meV (default 1e-8 meV, far below
         k_B T_floor = 8.6e-7 meV).
@@ -630,6 +629,14 @@ def projected_dos(
         about s/2 times across the band.
     quadrature_order : int
         Gauss-Legendre order of the exact evaluation at the nodes (default 64).
+
+    Notes
+    -----
+    Measured with the defaults for preset A (3 bands, 19 harmonics, e_max = 3500 meV; 11 800
+    nodes, ~0.15 s): piecewise-linear vs exact values at random energies (band interiors, edge
+    clusters down to 1e-8 meV) |error| <= 3.6e-4 N0 for s = 0 (1.6e-4 relative) and <= 7e-4 N0
+    up to s = 18; the T = 0 density from the table is within 1.2e-5 of :func:`density`.
+    With ratio = 1.25: 6.8e-3 N0 (1e-3 relative) and 2.4e-5. (tests/physics/test_pdos.py)
 
     Returns
     -------
