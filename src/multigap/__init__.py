@@ -35,6 +35,8 @@ _LAZY = {
     "density": "pdos",
     "fermi_contours": "pdos",
     "ProjectedDOS": "pdos",
+    "density_at_temperature": "pdos",
+    "chemical_potential_at_temperature": "pdos",
     "critical_temperature": "tc",
     "critical_temperatures": "tc",
     "tc_result": "tc",
