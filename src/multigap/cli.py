@@ -521,8 +521,6 @@ def map_(
     config: ConfigOpt = None,
 ) -> None:
     """Sweep Tc (and other quantities) over an (eta, g) grid into a resumable netCDF file."""
-    from .sweep import sweep
-
     ev = values(eta, "--eta")
     gv = check_g(values(g, "--g"))
     qs = tuple(q.strip() for q in quantities.split(",") if q.strip())
@@ -531,6 +529,8 @@ def map_(
     if out.suffix.lower() != ".nc":
         raise typer.BadParameter(f"{out}: the store must be a .nc file", param_hint="--out")
     m = load(preset, config)
+    from .sweep import sweep
+
     ex = _executor(workers, scheduler)
     try:
         ds = sweep(m, eta=ev, g=gv, quantities=qs, executor=ex, store=out, progress=not quiet)

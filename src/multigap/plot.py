@@ -156,7 +156,8 @@ def pressure(ds: xr.Dataset) -> Figure:
         ax.plot(ds["pressure"], ds["tc_fit"], color="k", label="model: straight (η, g) path fit")
         ax.set_xlabel("pressure (GPa)")
         ax.set_ylabel(r"$T_c$ (K)")
-        ax.set_ylim(bottom=0.0)
+        top = max(float(np.nanmax(ds[v].values)) for v in ds.data_vars if str(v).startswith("tc_"))
+        ax.set_ylim(0.0, 1.45 * top)  # room for the legend above the domes
         ax.legend(loc="upper left", fontsize=6.5)
         ax.set_title(_title(ds, "Tc versus pressure"))
         ax2.plot(ds["pressure"], ds["eta_path"], color="tab:blue")

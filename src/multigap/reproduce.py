@@ -78,8 +78,8 @@ QUICK = Grids(
     map_eta=41,
     map_g=14,
     gap_eta=12,
-    pressure_points=9,
-    pressure_nfev=40,
+    pressure_points=11,
+    pressure_nfev=100,
 )
 PRESET_NAMES = ("A", "B")
 
@@ -425,6 +425,8 @@ def run_steps(
 
 # ------------------------------------------------------------------------------------ headline
 def _fmt(x: Any, digits: int = 4) -> str:
+    if x is None:
+        return "—"
     try:
         v = float(x)
     except (TypeError, ValueError):

@@ -1,0 +1,124 @@
+"""`multigap reproduce --quick`: every figure of SPEC §9 for both presets, data, the report."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from multigap.cli import app
+
+pytestmark = pytest.mark.slow
+
+#: One file stem per figure of SPEC §9 (1-9) and preset; the phonon figure shows both presets.
+EXPECTED = [
+    *(f"{stem}_{p}" for p in "AB" for stem in ("pressure", "dos", "overlaps", "gap_ratios")),
+    *(f"{stem}_{p}" for p in "AB" for stem in ("anisotropy", "tc_eta", "tc_g", "tc_map")),
+    "phonon",
+]
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.src: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.src += [v for k, v in attrs if k == "src" and v]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    out = tmp_path_factory.mktemp("results")
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(app, ["reproduce", "--quick", "--quiet", "--out", str(out)])
+    seconds = time.perf_counter() - t0
+    assert res.exit_code == 0, res.output
+    return out, seconds
+
+
+def test_quick_run_is_quick(results: tuple[Path, float]) -> None:
+    assert results[1] < 120.0
+
+
+def test_every_figure_for_both_presets(results: tuple[Path, float]) -> None:
+    out, _ = results
+    for stem in EXPECTED:
+        for ext in ("png", "pdf"):
+            f = out / "figures" / f"{stem}.{ext}"
+            assert f.is_file() and f.stat().st_size > 1000, f
+    data = sorted(p.stem for p in (out / "data").glob("*.nc"))
+    for stem in data:
+        ds = xr.load_dataset(out / "data" / f"{stem}.nc")
+        assert "config" in ds.attrs and "multigap_version" in ds.attrs
+        for name, var in {**ds.data_vars, **ds.coords}.items():
+            assert "units" in var.attrs, f"{stem}: {name} has no units"
+    assert {"tc_map_A", "tc_map_B", "gaps_A", "gaps_B", "phonon"} <= set(data)
+
+
+def test_index_images_exist(results: tuple[Path, float]) -> None:
+    out, _ = results
+    text = (out / "index.html").read_text()
+    parser = _Images()
+    parser.feed(text)
+    assert len(parser.src) == len(EXPECTED)
+    for src in parser.src:
+        assert (out / src).is_file(), src
+    for word in ("Headline numbers", "Model parameters", "Sweep grids", "retracted"):
+        assert word in text
+    assert "could not be produced" not in text
+
+
+def test_rerun_reuses_finished_data(results: tuple[Path, float]) -> None:
+    out, _ = results
+    stamp = {p.name: p.stat().st_mtime_ns for p in (out / "data").glob("*.nc")}
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(app, ["reproduce", "--quick", "--quiet", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert time.perf_counter() - t0 < 20.0
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "data").glob("*.nc")} == stamp
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def test_report_images_load_in_chromium(results: tuple[Path, float], tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no chromium binary on PATH (CI installs Debian's chromium)")
+    out, _ = results
+    cmd = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--allow-file-access-from-files",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        (out / "index.html").resolve().as_uri(),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", proc.stdout)
+    assert body is not None, proc.stdout[:2000]
+    assert 'data-images="all-loaded"' in body.group(0), body.group(0)
+    count = re.search(r'data-image-count="(\d+)"', body.group(0))
+    assert count is not None and int(count.group(1)) == len(EXPECTED)
