@@ -197,6 +197,24 @@ def _write(ds: Any, path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------ commands
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"multigap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Multigap superconductivity near a Lifshitz transition (units: meV, nm, K)."""
+
+
 @app.command()
 @user_errors
 def bands(preset: PresetOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:

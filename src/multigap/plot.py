@@ -280,7 +280,7 @@ def overlaps(ds: xr.Dataset) -> Figure:
             for b in range(nb):
                 hax = fig.add_subplot(grid[a, b])
                 hax.bar(centres, ds["counts"].values[a, b], width=widths, color="tab:blue", lw=0)
-                hax.set_title(f"I^{{{a + 1}{b + 1}}}", fontsize=7.5)
+                hax.set_title(f"$I^{{{a + 1}{b + 1}}}$", fontsize=7.5)
                 hax.tick_params(labelsize=6)
                 if a == nb - 1:
                     hax.set_xlabel("I", fontsize=7)
@@ -406,7 +406,7 @@ def tc_g(ds: xr.Dataset) -> Figure:
         fig = _figure(7.6, 3.4)
         axes = fig.subplots(1, 2)
         g = ds["g"].values
-        colors = _colors(ds.sizes["eta"], "coolwarm")
+        colors = _colors(ds.sizes["eta"], "turbo")
         for k, c in enumerate(colors):
             for a in axes:
                 a.plot(g, ds["tc"].isel(eta=k), color=c, label=f"η = {float(ds['eta'][k]):g}")
@@ -476,7 +476,7 @@ def tc_map(ds: xr.Dataset, var: str = "tc", log: bool = False) -> Figure:
         ax.set_xlabel("η")
         ax.set_ylabel("g")
         lambda_axis(ax, "y")
-        ax.set_title(_title(ds, f"{var}(η, g)"))
+        ax.set_title(_title(ds, f"{'Tc' if var == 'tc' else var}(η, g)"))
     return fig
 
 
