@@ -323,6 +323,10 @@ def gap_ratios(ds: xr.Dataset) -> Figure:
                 label=rf"$2\Delta_{int(b)}/k_BT_c$",
             )
         ax.axhline(BCS_RATIO, color="0.5", ls="--", lw=0.8, label="BCS 3.528")
+        vals = ds["ratio"].sel(band=bands).values
+        vals = vals[np.isfinite(vals) & (vals > 0)]
+        if vals.size and vals.max() > 20.0 * vals.min():
+            ax.set_yscale("log")  # ratios far from BCS (tiny Tc) need a log axis
         ax.set_xlabel("η")
         ax.set_ylabel(r"$2\Delta/k_BT_c$")
         ax.legend()
