@@ -1,0 +1,451 @@
+"""Where the batches of a sweep run: serially, in local worker processes, on any
+:class:`concurrent.futures.Executor`, or on a Dask cluster.
+
+Nothing here knows about physics. :func:`run_batches` takes a model, a picklable *task*
+``task(model, *args) -> result`` and a list of argument tuples (one per batch), runs them on the
+chosen executor and yields ``(batch index, result)`` as batches complete.
+
+The model is shipped once per worker, never once per point or per batch:
+
+* serial and thread pools: no shipping at all;
+* :class:`ProcessPool` (``executor="processes"``, an int worker count, or
+  :func:`process_executor`): the model is pickled once in the parent and handed to every worker
+  by the pool initializer; tasks carry only a token naming it;
+* a Dask ``distributed.Client``: ``client.scatter(model, broadcast=True)`` once, tasks take the
+  resulting future;
+* any other :class:`concurrent.futures.Executor` (e.g. a user's ``ProcessPoolExecutor``): the
+  first wave of tasks carries the model, later tasks carry only its token and the worker looks it
+  up in a small per-process cache; a worker that has not seen it yet answers "missing" and the
+  task is resubmitted with the model (one extra round trip per such worker).
+
+The caller should compute the model's expensive cached products (``model.geometry``) before
+calling :func:`run_batches`, so that they travel inside the pickled model and workers never
+recompute them (:func:`multigap.sweep.sweep` does so).
+
+BLAS threads: each :class:`ProcessPool` worker is limited to ``cores // workers`` BLAS/OpenMP
+threads (threadpoolctl, plus ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+``MKL_NUM_THREADS`` in its environment for libraries loaded later), so that workers x threads
+never oversubscribe the cores.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import pickle
+import sys
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+__all__ = [
+    "ProcessPool",
+    "available_cores",
+    "blas_threads_per_worker",
+    "describe_executor",
+    "is_dask_client",
+    "limit_blas_threads",
+    "process_executor",
+    "run_batches",
+]
+
+#: Environment variables that cap the thread pools of the common BLAS / OpenMP runtimes.
+THREAD_ENV_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+Task = Callable[..., Any]
+
+
+# ------------------------------------------------------------------------------------ cores
+def available_cores() -> int:
+    """Cores this process may run on (CPU affinity where the OS reports it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def blas_threads_per_worker(n_workers: int, cores: int | None = None) -> int:
+    """BLAS threads per worker so that ``n_workers`` x threads <= cores (at least 1).
+
+    Parameters
+    ----------
+    n_workers : int
+        Worker processes, >= 1.
+    cores : int, optional
+        Cores available (default :func:`available_cores`).
+    """
+    if int(n_workers) < 1:
+        raise ValueError(f"n_workers must be >= 1, got {n_workers}")
+    c = available_cores() if cores is None else int(cores)
+    return max(1, c // int(n_workers))
+
+
+_LIMITER: Any = None  # keeps the threadpoolctl limits of a worker alive
+
+
+def limit_blas_threads(n_threads: int) -> None:
+    """Cap this process's BLAS/OpenMP thread pools at ``n_threads`` (for worker processes).
+
+    Sets the environment variables of :data:`THREAD_ENV_VARS` (effective for libraries loaded
+    afterwards and for child processes) and, through threadpoolctl when installed, the pools of
+    the libraries already loaded (numpy's BLAS is, by the time an initializer runs).
+    """
+    global _LIMITER
+    n = max(1, int(n_threads))
+    for var in THREAD_ENV_VARS:
+        os.environ[var] = str(n)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return
+    _LIMITER = threadpool_limits(limits=n)
+
+
+# ------------------------------------------------------------------------ worker-side state
+_CACHE_SIZE = 4
+_MODELS: OrderedDict[str, Any] = OrderedDict()
+_MISSING = "__multigap_model_missing__"
+
+
+def _install(token: str, model: Any) -> None:
+    _MODELS[token] = model
+    _MODELS.move_to_end(token)
+    while len(_MODELS) > _CACHE_SIZE:
+        _MODELS.popitem(last=False)
+
+
+def _worker_init(threads: int, token: str | None, blob: bytes | None) -> None:
+    """Initializer of :class:`ProcessPool` workers: cap BLAS threads, install the model."""
+    limit_blas_threads(threads)
+    if token is not None and blob is not None:
+        _install(token, pickle.loads(blob))
+
+
+def _run_cached(token: str, model: Any, task: Task, args: tuple[Any, ...]) -> tuple[str, Any]:
+    """Run ``task(model, *args)`` with the model given or looked up by token in this process."""
+    if model is None:
+        model = _MODELS.get(token)
+        if model is None:
+            return (_MISSING, None)
+    else:
+        _install(token, model)
+    return ("ok", task(model, *args))
+
+
+def _run_direct(model: Any, task: Task, args: tuple[Any, ...]) -> Any:
+    """Run ``task(model, *args)`` (Dask resolves the scattered model future to the object)."""
+    return task(model, *args)
+
+
+# ------------------------------------------------------------------------------ process pool
+def _default_context() -> multiprocessing.context.BaseContext:
+    # fork is unsafe with threads (tqdm, dask); forkserver forks cheap workers from a clean
+    # server process where the platform has it, spawn elsewhere.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class ProcessPool(cf.Executor):
+    """A pool of local worker processes with capped BLAS threads and one model per worker.
+
+    A :class:`concurrent.futures.Executor` (``submit``, ``map``, ``shutdown``, context
+    manager). :func:`run_batches` calls :meth:`bind` with the sweep's model: the model is
+    pickled once and handed to each worker by the pool initializer (the workers are restarted
+    when a *different* model object is bound), so tasks carry only a token. The pool can be
+    reused for several sweeps of the same model.
+
+    Parameters
+    ----------
+    max_workers : int, optional
+        Worker processes (default: the available cores).
+    threads_per_worker : int, optional
+        BLAS/OpenMP threads per worker (default ``cores // max_workers``, at least 1).
+    mp_context : multiprocessing context, optional
+        Default "forkserver" where available, else "spawn" (never "fork": unsafe with threads).
+    """
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        *,
+        threads_per_worker: int | None = None,
+        mp_context: multiprocessing.context.BaseContext | None = None,
+    ) -> None:
+        n = available_cores() if max_workers is None else int(max_workers)
+        if n < 1:
+            raise ValueError(f"max_workers must be >= 1, got {max_workers}")
+        self.max_workers = n
+        self.threads_per_worker = (
+            blas_threads_per_worker(n) if threads_per_worker is None else int(threads_per_worker)
+        )
+        if self.threads_per_worker < 1:
+            raise ValueError(f"threads_per_worker must be >= 1, got {threads_per_worker}")
+        self._context = mp_context or _default_context()
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._model: Any = None
+        self._token: str | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"ProcessPool(max_workers={self.max_workers}, "
+            f"threads_per_worker={self.threads_per_worker})"
+        )
+
+    def _start(self, token: str | None, blob: bytes | None) -> cf.ProcessPoolExecutor:
+        if self._closed:
+            raise RuntimeError("cannot use a ProcessPool after shutdown")
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.max_workers,
+            mp_context=self._context,
+            initializer=_worker_init,
+            initargs=(self.threads_per_worker, token, blob),
+        )
+        return self._pool
+
+    def bind(self, model: Any) -> str:
+        """Make ``model`` resident in every worker (pickled once); return its token.
+
+        Binding the model already bound (the same object) is free; another model restarts
+        the workers.
+        """
+        if self._pool is not None and self._model is model and self._token is not None:
+            return self._token
+        token = uuid.uuid4().hex
+        self._start(token, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        self._model, self._token = model, token
+        return token
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        """Schedule ``fn(*args, **kwargs)`` on a worker."""
+        pool = self._pool if self._pool is not None else self._start(None, None)
+        return pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the workers (pending futures are cancelled with ``cancel_futures=True``)."""
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        self._pool = None
+        self._model = None
+
+
+def process_executor(
+    max_workers: int | None = None, threads_per_worker: int | None = None
+) -> ProcessPool:
+    """A :class:`ProcessPool` of ``max_workers`` local processes (for the CLI's ``--workers``).
+
+    The caller owns it: pass it to :func:`multigap.sweep.sweep` (several times if wanted) and
+    call ``shutdown()`` (or use it as a context manager) afterwards.
+    """
+    return ProcessPool(max_workers, threads_per_worker=threads_per_worker)
+
+
+# ------------------------------------------------------------------------------------- dask
+def is_dask_client(executor: Any) -> bool:
+    """True for a ``distributed.Client`` (checked without importing distributed)."""
+    if "distributed" not in sys.modules:
+        return False
+    from distributed import Client
+
+    return isinstance(executor, Client)
+
+
+def describe_executor(executor: Any) -> str:
+    """A short human-readable name of an executor specification."""
+    if executor is None or executor == "serial" or executor == 1:
+        return "serial"
+    if executor == "processes" or isinstance(executor, int):
+        n = available_cores() if executor == "processes" else int(executor)
+        return f"{n} local processes"
+    if is_dask_client(executor):
+        return "dask distributed"
+    return type(executor).__name__
+
+
+# ---------------------------------------------------------------------------------- running
+def _resolve(executor: Any) -> tuple[str, Any, bool]:
+    """(kind, executor object, owned) for an executor specification."""
+    if executor is None or executor == "serial":
+        return "serial", None, False
+    if isinstance(executor, bool):
+        raise TypeError(f"executor must not be a bool, got {executor!r}")
+    if isinstance(executor, int):
+        if executor < 1:
+            raise ValueError(f"executor (a worker count) must be >= 1, got {executor}")
+        if executor == 1:
+            return "serial", None, False
+        return "pool", ProcessPool(executor), True
+    if isinstance(executor, str):
+        if executor == "processes":
+            return "pool", ProcessPool(), True
+        raise ValueError(
+            f"executor must be None, 'serial', 'processes', a worker count, a "
+            f"concurrent.futures.Executor or a dask distributed.Client, got {executor!r}"
+        )
+    if isinstance(executor, ProcessPool):
+        return "pool", executor, False
+    if is_dask_client(executor):
+        return "dask", executor, False
+    if isinstance(executor, cf.ThreadPoolExecutor):
+        return "threads", executor, False
+    if isinstance(executor, cf.Executor):
+        return "executor", executor, False
+    raise TypeError(
+        f"executor must be None, 'serial', 'processes', a worker count, a "
+        f"concurrent.futures.Executor or a dask distributed.Client, got "
+        f"{type(executor).__name__}"
+    )
+
+
+def _workers_of(kind: str, ex: Any) -> int:
+    if kind == "pool":
+        return int(ex.max_workers)
+    if kind == "dask":
+        try:
+            return max(1, sum(ex.nthreads().values()))
+        except Exception:  # pragma: no cover - scheduler unreachable
+            return 1
+    n = getattr(ex, "_max_workers", None)
+    return int(n) if isinstance(n, int) and n > 0 else available_cores()
+
+
+def run_batches(
+    executor: Any,
+    model: Any,
+    task: Task,
+    batches: Sequence[tuple[Any, ...]],
+    *,
+    window: int | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Run ``task(model, *batches[i])`` for every i; yield ``(i, result)`` as each completes.
+
+    Parameters
+    ----------
+    executor : None, "serial", "processes", int, Executor or distributed.Client
+        None, "serial" or 1: in this process, in order. "processes" or an int n >= 2: a
+        :class:`ProcessPool` of that many workers, created here and shut down when the
+        iteration ends. A :class:`ProcessPool`, any :class:`concurrent.futures.Executor` or a
+        Dask ``distributed.Client``: used as given (not shut down).
+    model : object
+        Picklable; shipped once per worker (see the module docstring).
+    task : callable
+        ``task(model, *args)``; a module-level function (or a partial of one), picklable.
+    batches : sequence of tuple
+        The arguments of each batch.
+    window : int, optional
+        Batches in flight at once (default twice the workers); bounds memory and lets an
+        interrupted sweep stop quickly.
+
+    Yields
+    ------
+    (int, object)
+        Batch index and ``task``'s result, in completion order.
+
+    Notes
+    -----
+    Closing the generator early (an exception or Ctrl-C in the consumer) cancels the batches
+    not yet started and shuts down a pool created here. An exception raised by a task is
+    re-raised here after the same clean-up.
+    """
+    kind, ex, owned = _resolve(executor)
+    if kind == "serial":
+        for i, args in enumerate(batches):
+            yield i, task(model, *args)
+        return
+    try:
+        if kind == "dask":
+            yield from _run_dask(ex, model, task, batches, window)
+        else:
+            yield from _run_futures(kind, ex, model, task, batches, window)
+    finally:
+        if owned:
+            ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_futures(
+    kind: str,
+    ex: Any,
+    model: Any,
+    task: Task,
+    batches: Sequence[tuple[Any, ...]],
+    window: int | None,
+) -> Iterator[tuple[int, Any]]:
+    workers = _workers_of(kind, ex)
+    width = max(1, int(window) if window is not None else 2 * workers)
+    token = ex.bind(model) if kind == "pool" else uuid.uuid4().hex
+    # tasks carrying the model: all of them on threads (nothing is copied), the first wave on
+    # a foreign executor (each worker caches it), none on a bound ProcessPool
+    carry = {"threads": len(batches), "executor": workers, "pool": 0}[kind]
+    todo = deque(range(len(batches)))
+    running: dict[cf.Future[Any], int] = {}
+    sent = 0
+
+    def submit(i: int, with_model: bool) -> None:
+        fut = ex.submit(_run_cached, token, model if with_model else None, task, batches[i])
+        running[fut] = i
+
+    try:
+        while todo or running:
+            while todo and len(running) < width:
+                submit(todo.popleft(), sent < carry)
+                sent += 1
+            done, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                i = running.pop(fut)
+                status, value = fut.result()
+                if status == _MISSING:
+                    submit(i, True)
+                else:
+                    yield i, value
+    finally:
+        for fut in running:
+            fut.cancel()
+
+
+def _run_dask(
+    client: Any,
+    model: Any,
+    task: Task,
+    batches: Sequence[tuple[Any, ...]],
+    window: int | None,
+) -> Iterator[tuple[int, Any]]:
+    from distributed import as_completed
+
+    width = max(1, int(window) if window is not None else 2 * _workers_of("dask", client))
+    [remote] = client.scatter([model], broadcast=True)
+    todo = deque(range(len(batches)))
+    index: dict[str, int] = {}
+    futures: list[Any] = []
+
+    def submit() -> Any:
+        i = todo.popleft()
+        fut = client.submit(_run_direct, remote, task, batches[i], pure=False)
+        index[fut.key] = i
+        futures.append(fut)
+        return fut
+
+    try:
+        ac = as_completed([submit() for _ in range(min(width, len(todo)))])
+        for fut in ac:
+            i = index.pop(fut.key)
+            value = fut.result()
+            fut.release()
+            if todo:
+                ac.add(submit())
+            yield i, value
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
