@@ -255,9 +255,9 @@ class SweepStore:
         The netCDF file. An existing file made with the same template is resumed (its computed
         points are kept); one made otherwise raises :class:`StoreMismatchError`.
     interval : float
-        Least seconds between two rewrites of the file (default 2). 0 rewrites after every
-        batch (tests); the rewrite rate is further capped so that writing takes at most ~10 %
-        of the wall time.
+        Least seconds between two rewrites of the file (default 2); the rate is further capped
+        so that writing takes at most ~10 % of the wall time. 0 rewrites after every batch
+        (tests, very slow batches).
 
     Attributes
     ----------
@@ -380,7 +380,8 @@ class SweepStore:
             return False
         atomic_write(self.to_dataset(final=False), self.path)
         end = time.monotonic()
-        self._next_write = end + max(self.interval, 10.0 * (end - now))
+        wait = max(self.interval, 10.0 * (end - now)) if self.interval > 0 else 0.0
+        self._next_write = end + wait
         self._dirty = False
         self.writes += 1
         return True
