@@ -385,7 +385,7 @@ def gaps(
     m = load(preset, config)
     res = zero_temperature_gaps(m, eta=eta, g=g)
     t = tc_result(m, eta=eta, g=g)
-    fermi = [float(x) for x in res.fermi_gap]
+    fermi = [abs(float(x)) for x in res.fermi_gap]  # magnitudes
     ratio = [(2.0 * d / (KB * t.tc) if not t.below_floor and t.tc > 0 else None) for d in fermi]
     r = m.resonant_band
     aniso = fermi[r - 1] / fermi[r - 2] if r >= 2 and fermi[r - 2] != 0 else None

@@ -402,7 +402,7 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
     conv = np.zeros(eta_a.size, dtype=bool)
     for i, e in enumerate(eta_a):
         res = zero_temperature_gaps(model, eta=float(e), g=g_v)
-        gap[:, i] = np.asarray(res.fermi_gap, dtype=float)
+        gap[:, i] = np.abs(np.asarray(res.fermi_gap, dtype=float))  # magnitudes
         mu_r[i] = float(res.mu)
         conv[i] = bool(getattr(res, "converged", True))
     with np.errstate(divide="ignore", invalid="ignore"):
