@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import numbers
 import os
 import pickle
 import sys
@@ -266,7 +267,7 @@ def describe_executor(executor: Any) -> str:
     """A short human-readable name of an executor specification."""
     if executor is None or executor == "serial" or executor == 1:
         return "serial"
-    if executor == "processes" or isinstance(executor, int):
+    if executor == "processes" or isinstance(executor, numbers.Integral):
         n = available_cores() if executor == "processes" else int(executor)
         return f"{n} local processes"
     if is_dask_client(executor):
@@ -281,12 +282,13 @@ def _resolve(executor: Any) -> tuple[str, Any, bool]:
         return "serial", None, False
     if isinstance(executor, bool):
         raise TypeError(f"executor must not be a bool, got {executor!r}")
-    if isinstance(executor, int):
-        if executor < 1:
+    if isinstance(executor, numbers.Integral):
+        n = int(executor)
+        if n < 1:
             raise ValueError(f"executor (a worker count) must be >= 1, got {executor}")
-        if executor == 1:
+        if n == 1:
             return "serial", None, False
-        return "pool", ProcessPool(executor), True
+        return "pool", ProcessPool(n), True
     if isinstance(executor, str):
         if executor == "processes":
             return "pool", ProcessPool(), True
@@ -424,28 +426,25 @@ def _run_dask(
     from distributed import as_completed
 
     width = max(1, int(window) if window is not None else 2 * _workers_of("dask", client))
-    [remote] = client.scatter([model], broadcast=True)
+    [remote] = client.scatter([model], broadcast=True, hash=False)
     todo = deque(range(len(batches)))
-    index: dict[str, int] = {}
-    futures: list[Any] = []
+    pending: dict[str, tuple[int, Any]] = {}  # key -> (batch index, future)
 
     def submit() -> Any:
         i = todo.popleft()
         fut = client.submit(_run_direct, remote, task, batches[i], pure=False)
-        index[fut.key] = i
-        futures.append(fut)
+        pending[fut.key] = (i, fut)
         return fut
 
     try:
         ac = as_completed([submit() for _ in range(min(width, len(todo)))])
         for fut in ac:
-            i = index.pop(fut.key)
+            i, _ = pending.pop(fut.key)
             value = fut.result()
             fut.release()
             if todo:
                 ac.add(submit())
             yield i, value
     finally:
-        pending = [f for f in futures if not f.done()]
         if pending:
-            client.cancel(pending)
+            client.cancel([f for _, f in pending.values()])

@@ -32,6 +32,7 @@ import dataclasses
 import functools
 import json
 import math
+import numbers
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import import_module
@@ -638,7 +639,11 @@ def adaptive_map(
     if n_eta < 2 or n_g < 2:
         raise ValueError(f"grid must have at least 2 x 2 points, got {grid!r}")
 
-    owned = isinstance(executor, int) and not isinstance(executor, bool) and executor > 1
+    owned = (
+        isinstance(executor, numbers.Integral)
+        and not isinstance(executor, bool)
+        and int(executor) > 1
+    )
     if executor == "processes" or owned:
         executor = ProcessPool(None if executor == "processes" else int(executor))
         owned = True

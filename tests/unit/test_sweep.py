@@ -4,6 +4,7 @@ after Ctrl-C and SIGKILL, refusal of mismatched stores, progress, adaptive maps,
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import json
 import os
 import signal
@@ -191,6 +192,29 @@ def test_ctrl_c_keeps_completed_batches_and_resume_computes_the_rest(tmp_path: P
     assert sum(CALLS) == 45 - 15
     xr.testing.assert_identical(resumed, sweep(Toy(), ETA, G, **kw))
     xr.testing.assert_identical(resumed, xr.load_dataset(path))
+
+
+def dying_fn(marker: str, model: Toy, eta: np.ndarray, g: np.ndarray) -> dict[str, np.ndarray]:
+    if os.path.exists(marker) and eta[0] >= 1.0:
+        os._exit(1)  # the worker process dies: a lost worker
+    return toy_fn(model, eta, g)
+
+
+def test_lost_worker_keeps_completed_batches_and_resumes(tmp_path: Path) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    marker = tmp_path / "die"
+    marker.touch()
+    dying = Quantity("toy", TOY.outputs, functools.partial(dying_fn, str(marker)), TOY.coords)
+    path = tmp_path / "toy.nc"
+    kw: dict[str, Any] = {"progress": False, "batch_size": 5, "checkpoint_interval": 0}
+    with pytest.raises(BrokenProcessPool):
+        sweep(Toy(), ETA, G, quantities=[dying], executor=2, store=path, **kw)
+    done = int(xr.load_dataset(path)[COMPUTED].sum())
+    assert 0 < done < 45
+    marker.unlink()
+    resumed = sweep(Toy(), ETA, G, quantities=[dying], executor=2, store=path, **kw)
+    xr.testing.assert_identical(resumed, sweep(Toy(), ETA, G, quantities=[TOY], **kw))
 
 
 SCRIPT = """
