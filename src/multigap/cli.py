@@ -377,13 +377,16 @@ def gaps(
 ) -> None:
     """Zero-temperature gaps (mu renormalised at fixed density) and gap ratios 2Delta/k_BTc."""
     from .constants import KB
-    from .gaps import zero_temperature_gaps
+    from .gaps import GapConvergenceError, zero_temperature_gaps
     from .tc import tc_result
 
     check_finite(eta, "--eta")
     check_g(g)
     m = load(preset, config)
-    res = zero_temperature_gaps(m, eta=eta, g=g)
+    try:
+        res = zero_temperature_gaps(m, eta=eta, g=g)
+    except GapConvergenceError as exc:
+        raise _fail(str(exc)) from None
     t = tc_result(m, eta=eta, g=g)
     fermi = [abs(float(x)) for x in res.fermi_gap]  # magnitudes
     ratio = [(2.0 * d / (KB * t.tc) if not t.below_floor and t.tc > 0 else None) for d in fermi]

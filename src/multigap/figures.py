@@ -385,11 +385,12 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
         ``tc`` (eta, K; NaN below the floor), ``below_floor``, ``gap`` (band, eta; meV: each
         subband's gap at its Fermi surface), ``ratio`` (band, eta; 2 Delta_n / k_B Tc),
         ``anisotropy`` (eta; Delta_r / Delta_{r-1}), ``isotope`` (eta), ``mu_renormalised``
-        (eta; meV), ``converged`` (eta). Attributes: the top of the dome (``eta_top``,
-        ``tc_top``, ``anisotropy_top``, ``ratio_top`` JSON) and the isotope range.
+        (eta; meV), ``converged`` (eta; False and NaN gaps where the solver did not converge,
+        its messages in the ``gap_failures`` attribute). Attributes: the top of the dome
+        (``eta_top``, ``tc_top``, ``anisotropy_top``, ``ratio_top`` JSON), the isotope range.
     """
     from .constants import KB
-    from .gaps import zero_temperature_gaps
+    from .gaps import GapConvergenceError, zero_temperature_gaps
     from .tc import critical_temperatures, isotope_coefficients
 
     g_v = float(REFERENCE_G.get(model.name, 0.25) if g is None else g)
@@ -400,8 +401,13 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
     gap = np.full((nb, eta_a.size), np.nan)
     mu_r = np.full(eta_a.size, np.nan)
     conv = np.zeros(eta_a.size, dtype=bool)
+    failures: list[str] = []
     for i, e in enumerate(eta_a):
-        res = zero_temperature_gaps(model, eta=float(e), g=g_v)
+        try:
+            res = zero_temperature_gaps(model, eta=float(e), g=g_v)
+        except GapConvergenceError as exc:  # reported, never replaced by a number
+            failures.append(str(exc))
+            continue
         gap[:, i] = np.abs(np.asarray(res.fermi_gap, dtype=float))  # magnitudes
         mu_r[i] = float(res.mu)
         conv[i] = bool(getattr(res, "converged", True))
@@ -413,6 +419,8 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
     attrs = _attrs(model, "gaps", g=g_v, eta=eta_a)
     attrs["g"] = g_v
     attrs["lambda"] = g_v / (1.0 - g_v)
+    if failures:
+        attrs["gap_failures"] = json.dumps(failures)
     if np.any(tc > 0.0):
         k = int(np.nanargmax(np.where(tc > 0.0, tc, np.nan)))
         attrs.update(
