@@ -104,6 +104,8 @@ DEFAULT_KZ_ORDER = 16
 DEFAULT_KX_ORDER = 32
 #: Default tolerance: max |a - K(a)| / max |a| and |n - n0| / n0.
 DEFAULT_TOL = 1e-10
+#: Within this relative distance below Tc a solve that ends at Delta = 0 is the normal state.
+NEAR_TC = 1e-3
 #: Largest ratio between consecutive graded levels around mu.
 _GRADING = 4.0
 #: Most graded levels per side.
@@ -160,7 +162,9 @@ class GapResult:
     below_floor : bool
         The linearised Tc is below ``model.numerics.t_floor``.
     tc : float
-        The linearised Tc used for the start (and for ``superconducting``), K (0 below floor).
+        The linearised Tc, K (0 below the floor): at T = 0 with mu fixed at mu0 (it only
+        supplies the start); at T > 0 with the rule for mu(T) that matches the gap equation
+        ("fixed_density" or "fixed_mu"), where it decides ``superconducting``.
     wc : tuple of float
         Cut-off per band, meV.
     iterations : int
@@ -281,7 +285,7 @@ class _Setup:
     A: FloatArray  # (nb Q, nb Q): g_{nn'} C^{nn'}_{qq'}
     n_bands: int
     n_modes: int
-    kT: float  # meV
+    kt: float  # k_B T, meV
     kz_order: int
     kx_order: int
 
@@ -295,7 +299,7 @@ class _Plan:
 
 
 def _make_plan(setup: _Setup, gap_scale: FloatArray) -> _Plan:
-    s = np.sqrt(np.asarray(gap_scale, dtype=float) ** 2 + setup.kT**2)
+    s = np.sqrt(np.asarray(gap_scale, dtype=float) ** 2 + setup.kt**2)
     s = np.maximum(s, 1e-12 * setup.wc)
     wc = setup.wc
     ratio = np.maximum(wc / s, 1.0)
@@ -360,8 +364,7 @@ def _evaluate(
 ) -> _Eval:
     """Gap-equation residual a - A Y(a, mu) and the window density delta_n (vectorised)."""
     nodes = _kz_nodes(setup, plan, mu)
-    nb, Q = setup.n_bands, setup.n_modes
-    c_x, kT = setup.c_x, setup.kT
+    c_x, kT = setup.c_x, setup.kt
     e = nodes.e  # (nb, P)
     wc = setup.wc[:, None]
     delta = np.einsum("npq,nq->np", nodes.cos, a)  # (nb, P)
@@ -457,7 +460,7 @@ def _setup(model: Any, g: float, T: float, kz_order: int, kx_order: int) -> _Set
         A=A,
         n_bands=nb,
         n_modes=Q,
-        kT=KB * T,
+        kt=KB * T,
         kz_order=check.integer("kz_order", kz_order, 4),
         kx_order=check.integer("kx_order", kx_order, 4),
     )
@@ -527,9 +530,7 @@ def _normal_mu(model: Any, mu0: float, T: float, eta: float) -> float:
     return float(optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-15))
 
 
-def _fermi_gaps(
-    setup: _Setup, a: FloatArray, mu: float
-) -> tuple[FloatArray, NDArray[np.bool_]]:
+def _fermi_gaps(setup: _Setup, a: FloatArray, mu: float) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Fermi-surface average sum_q a_q rho_q(mu)/rho_0(mu) per band (see GapResult)."""
     from .pdos import projected_dos_values
 
@@ -584,10 +585,12 @@ def _solve(
     # ---- linearised Tc and its eigenvector: the start, and the normal/superconducting decision
     from .tc import tc_result
 
-    rule = "fixed_density" if fixed_density else "fixed_mu"
+    # at T = 0 Tc only supplies the start (mu fixed: cheap); at T > 0 it decides whether the
+    # point is superconducting, with the rule for mu(T) that matches the gap equation's
+    rule = "fixed_density" if (fixed_density and T > 0.0) else "fixed_mu"
     tcr = tc_result(model, eta, g, chemical_potential=rule)
     tc = 0.0 if tcr.below_floor else float(tcr.tc)
-    common = {
+    common: dict[str, Any] = {
         "eta": eta,
         "g": g,
         "temperature": T,
@@ -600,7 +603,8 @@ def _solve(
         "wc": tuple(float(x) for x in setup.wc),
         "period": setup.period,
     }
-    if tcr.below_floor or T >= tc:
+
+    def normal_state(iterations: int) -> GapResult:
         mu_n = _normal_mu(model, mu0, T, eta) if fixed_density else mu0
         zeros = np.zeros((nb, Q))
         dens = target + (
@@ -614,11 +618,14 @@ def _solve(
             mu=mu_n,
             density=dens,
             superconducting=False,
-            iterations=0,
+            iterations=iterations,
             converged=True,
             residual=0.0,
             **common,
         )
+
+    if tcr.below_floor or tc <= T:
+        return normal_state(0)
 
     if initial is None:
         vec = np.asarray(tcr.leading_eigenvector, dtype=float).reshape(nb, Q)
@@ -644,8 +651,12 @@ def _solve(
     def density_residual(mu: float, dn: float) -> float:
         return (_table_density(model, mu, T) - n0_table + dn + offset[0]) / n_ref
 
+    exact_cache: dict[float, float] = {}
+
     def _exact(mu: float) -> float:
-        return float(exact_density(model.lattice, nb, np.array([mu]))[0])
+        if mu not in exact_cache:
+            exact_cache[mu] = float(exact_density(model.lattice, nb, np.array([mu]))[0])
+        return exact_cache[mu]
 
     def _thermal(mu: float) -> float:
         if T == 0.0:
@@ -695,23 +706,51 @@ def _solve(
 
         return fun, jac
 
+    def inner_norm(f: FloatArray, y: FloatArray) -> float:
+        a, _ = unpack(y)
+        res = _gap_norm(f[: nb * Q], a)
+        if fixed_density:
+            res = max(res, abs(float(f[-1])) * n_ref / target)
+        return res
+
+    # below this amplitude the iterate has collapsed onto the normal state; near Tc the BCS
+    # start is already the right size, so a drop by 100 means Delta -> 0
+    near_tc = (1.0 - NEAR_TC) * tc <= T
+    floor = (1e-2 if near_tc else 1e-8) * float(np.max(np.abs(a0)))
+
+    def stop(f: FloatArray, y: FloatArray) -> bool:
+        a, _ = unpack(y)
+        return inner_norm(f, y) <= 0.1 * tol or float(np.max(np.abs(a))) <= floor
+
     def scales(a: FloatArray) -> FloatArray:
         cosq = np.cos(np.outer(np.linspace(0.0, math.pi, 33), np.arange(Q)))
         per_band = np.max(np.abs(a @ cosq.T), axis=1)
         return np.maximum(per_band, 1e-3 * float(per_band.max()) + 1e-300)
 
-    x = np.append(a0.reshape(-1), mu_start - mu0) if fixed_density else a0.reshape(-1)
     plan = _make_plan(setup, scales(a0))
+    if fixed_density:  # start on the density surface: mu(a0) by a bracketed 1D root
+        mu_start = _density_mu(
+            lambda m: density_residual(m, _evaluate(setup, plan, a0, m).delta_n),
+            mu_start,
+            lambda m: _mu_ok(model, setup, m),
+        )
+    x = np.append(a0.reshape(-1), mu_start - mu0) if fixed_density else a0.reshape(-1)
     best: tuple[float, FloatArray, _Plan, float] | None = None
     for _ in range(6):  # rounds: re-plan the quadrature / correct the table density
         fun, jac = make_fun(plan)
         budget = maxiter - counter[0]
         if budget < 1:
             break
-        sol = optimize.root(
-            fun, x, jac=jac, method="hybr", options={"xtol": 1e-13, "maxfev": budget}
-        )
-        x_new = np.asarray(sol.x, dtype=float)
+        x_new, ok = _newton(fun, jac, x, budget, stop)
+        if not ok and maxiter - counter[0] >= 1:  # Powell's hybrid method as the fallback
+            sol = optimize.root(
+                fun,
+                x,
+                jac=jac,
+                method="hybr",
+                options={"xtol": 1e-13, "maxfev": maxiter - counter[0]},
+            )
+            x_new = np.asarray(sol.x, dtype=float)
         if not np.all(np.isfinite(x_new)):
             break
         a_new, mu_new = unpack(x_new)
@@ -731,7 +770,7 @@ def _solve(
         new_scale = scales(a_new)
         ratio = new_scale / np.maximum(plan.scale, 1e-300)
         x = x_new
-        if float(np.max(np.abs(a_new))) <= 1e-8 * float(np.max(np.abs(a0))):
+        if float(np.max(np.abs(a_new))) <= floor:
             break  # collapsed onto the normal state: not a solution below Tc
         plan_ok = bool(np.all((ratio > 0.5) & (ratio < 2.0)))
         if res <= tol and plan_ok:
@@ -747,13 +786,21 @@ def _solve(
     res, x, plan, _ = best
     a, mu = unpack(x)
     amp = float(np.max(np.abs(a)))
-    collapsed = amp <= 1e-8 * float(np.max(np.abs(a0)))
-    if not (res <= tol) or collapsed:
-        why = "collapsed onto the normal state (Delta = 0)" if collapsed else "did not converge"
+    collapsed = amp <= floor
+    if collapsed and near_tc:
+        # within NEAR_TC of the table Tc the 2D quadrature's own Tc may lie below T (they
+        # agree to ~1e-5): Delta = 0 is then the solution, and the point is normal
+        return normal_state(counter[0])
+    if collapsed:
         raise GapConvergenceError(
-            f"gap equation {why} at {label} (residual {res:.3g} > tol {tol:.3g} after "
-            f"{counter[0]} evaluations, maxiter = {maxiter}); try a larger maxiter or a start "
+            f"gap equation collapsed onto the normal state (Delta = 0) at {label} below Tc = "
+            f"{tc:.6g} K after {counter[0]} evaluations (maxiter = {maxiter}); try a start "
             f"closer to the solution"
+        )
+    if not (res <= tol):
+        raise GapConvergenceError(
+            f"gap equation did not converge at {label}: residual {res:.3g} > tol {tol:.3g} "
+            f"after {counter[0]} evaluations (maxiter = {maxiter}); try a larger maxiter"
         )
     ev = _evaluate(setup, plan, a, mu)
     dens = _exact(mu) + ev.delta_n + _thermal(mu)
@@ -774,12 +821,85 @@ def _solve(
     )
 
 
+def _newton(
+    fun: Callable[[FloatArray], FloatArray],
+    jac: Callable[[FloatArray], FloatArray],
+    x: FloatArray,
+    budget: int,
+    done: Callable[[FloatArray, FloatArray], bool],
+) -> tuple[FloatArray, bool]:
+    """Newton's method with a backtracking line search on |F|; (x, converged).
+
+    Stops when ``done(F(x), x)``; gives up (returning the best point) when the line search
+    fails, a step is not finite, or ``budget`` evaluations are spent (a Jacobian counts 2).
+    """
+    f = fun(x)
+    used = 1
+    norm = float(np.linalg.norm(f))
+    while used < budget:
+        if np.all(np.isfinite(f)) and done(f, x):
+            return x, True
+        J = jac(x)
+        used += 2
+        try:
+            step = np.linalg.solve(J, -f)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(J, -f, rcond=None)[0]
+        if not np.all(np.isfinite(step)):
+            return x, False
+        t = 1.0
+        while used < budget:
+            trial = x + t * step
+            ft = fun(trial)
+            used += 1
+            nt = float(np.linalg.norm(ft))
+            if np.isfinite(nt) and nt <= (1.0 - 1e-4 * t) * norm:
+                x, f, norm = trial, ft, nt
+                break
+            t *= 0.5
+            if t < 1e-3:
+                return x, False
+    return x, bool(np.all(np.isfinite(f)) and done(f, x))
+
+
+def _density_mu(resid: Callable[[float], float], mu: float, ok: Callable[[float], bool]) -> float:
+    """Root of the (increasing) density residual in mu (meV), bracketed from ``mu``.
+
+    ``resid`` is in meV (density mismatch over twice the DOS), so it is also the first step.
+    Returns ``mu`` unchanged if no bracket is found (the caller's solver then starts there).
+    """
+    r0 = resid(mu)
+    if r0 == 0.0:
+        return mu
+    step = 1.5 * abs(r0) + 1e-3
+    direction = -1.0 if r0 > 0.0 else 1.0
+    lo = hi = mu
+    r_lo = r_hi = r0
+    for _ in range(40):
+        trial = (lo if direction < 0 else hi) + direction * step
+        if not ok(trial):
+            return mu
+        rt = resid(trial)
+        if direction < 0:
+            lo, r_lo = trial, rt
+            if rt <= 0.0:
+                break
+        else:
+            hi, r_hi = trial, rt
+            if rt >= 0.0:
+                break
+        step *= 2.0
+    else:
+        return mu
+    if not (r_lo <= 0.0 <= r_hi):
+        return mu
+    return float(optimize.brentq(resid, lo, hi, xtol=1e-12 * max(1.0, abs(mu)), rtol=1e-15))
+
+
 def _mu_ok(model: Any, setup: _Setup, mu: float) -> bool:
     nxt = float(getattr(model.geometry, "next_bottom", np.inf))
     e_max = float(model.geometry.pdos.energy[-1])
-    return bool(
-        np.isfinite(mu) and mu + float(setup.wc.max()) <= min(nxt, e_max) and mu > -1e6
-    )
+    return bool(np.isfinite(mu) and mu + float(setup.wc.max()) <= min(nxt, e_max) and mu > -1e6)
 
 
 def _gap_norm(residual: FloatArray, a: FloatArray) -> float:
@@ -927,7 +1047,7 @@ def gap_curve(
     for i in order:  # one nonlinear solve per temperature
         T = float(temps[i])
         start = None
-        if prev is not None and prev.superconducting and prev.tc > 0.0 and T < prev.tc:
+        if prev is not None and prev.superconducting and prev.tc > 0.0 and prev.tc > T:
             shape_new = _bcs_shape(T, prev.tc)
             shape_old = _bcs_shape(prev.temperature, prev.tc)
             factor = shape_new / shape_old if shape_old > 0 else 1.0
