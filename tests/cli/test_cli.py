@@ -182,3 +182,24 @@ def test_map_resumable_store(tmp_path: Path) -> None:
     assert np.nanmax(ds["tc"].values) > 0
     code, msg = invoke(*args)  # re-running resumes from the finished store
     assert code == 0, msg
+
+
+def test_pressure_fit_recovers_path(tmp_path: Path) -> None:
+    from multigap.pressure import PressurePath, tc_along
+
+    model = mg.preset("A")
+    path = PressurePath(eta0=0.8, eta1=0.02, g0=0.4, g1=0.0)
+    p = np.linspace(130.0, 190.0, 7)
+    tc = tc_along(model, path, p)
+    csv = tmp_path / "d.csv"
+    csv.write_text(
+        "pressure_GPa,tc_K\n" + "".join(f"{a},{b}\n" for a, b in zip(p, tc, strict=True))
+    )
+    res = runner.invoke(
+        app,
+        ["pressure", "fit", str(csv), "--fix", "eta1=0.02", "--fix", "g1=0", "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["params"]["eta0"] == pytest.approx(0.8, abs=1e-4)
+    assert data["params"]["g0"] == pytest.approx(0.4, abs=1e-4)
