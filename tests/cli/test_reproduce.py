@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from multigap.cli import app
 
-pytestmark = pytest.mark.slow
+# one quick reproduction per module: keep these tests on one xdist worker (--dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reproduce")]
 
 #: One file stem per figure of SPEC §9 (1-9) and preset; the phonon figure shows both presets.
 EXPECTED = [
