@@ -144,17 +144,14 @@ def _tc_maps() -> dict[str, Any]:
     out["processes_identical"] = bool(procs.identical(serial))
 
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
+
+        from multigap.executors import local_dask_cluster
     except ImportError:
         out["dask"] = "skipped: distributed is not installed"
         return out
     t0 = time.perf_counter()
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_dask_cluster(2) as cluster, Client(cluster) as client:
         out["dask_startup_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         ds = sweep(model, MAP_ETA, MAP_G, executor=client, progress=False)

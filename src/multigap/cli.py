@@ -508,19 +508,9 @@ def _executor(workers: int | None, scheduler: str | None) -> Any:
             raise typer.BadParameter(f"must be >= 1, got {workers}", param_hint="--workers")
         if workers == 1:
             return None
-        try:
-            from . import executors
+        from .executors import process_executor
 
-            make = getattr(executors, "process_executor", None) or getattr(
-                executors, "make_executor", None
-            )
-            if make is not None:
-                return make(workers)
-        except ImportError:
-            pass
-        from concurrent.futures import ProcessPoolExecutor
-
-        return ProcessPoolExecutor(max_workers=workers)
+        return process_executor(workers)
     return None
 
 

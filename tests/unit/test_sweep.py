@@ -162,6 +162,30 @@ def test_dask_cluster_gives_identical_numbers() -> None:
     assert set(ds["geo_pid"].values.ravel()) == {float(os.getpid())}
 
 
+def _worker_environ() -> tuple[str | None, str | None]:
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS")
+
+
+def test_local_dask_cluster_workers_do_not_trim_the_heap() -> None:
+    distributed = pytest.importorskip("distributed")
+    from multigap.executors import blas_threads_per_worker, local_dask_cluster
+
+    model = Toy(scale=0.3)
+    kw: dict[str, Any] = {"quantities": [TOY], "progress": False, "batch_size": 5}
+    parent = dict(os.environ)
+    with (
+        local_dask_cluster(2, worker_dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        envs = set(client.run(_worker_environ).values())
+        ds = sweep(model, ETA, G, executor=client, **kw)
+    assert envs == {(None, str(blas_threads_per_worker(2)))}
+    assert dict(os.environ) == parent  # the parent's environment is left as it was
+    xr.testing.assert_identical(sweep(model, ETA, G, **kw), ds)
+    with pytest.raises(ValueError, match="n_workers must be >= 1, got 0"):
+        local_dask_cluster(0)
+
+
 # --------------------------------------------------------------------------------- store
 def test_store_reopens_with_attributes_and_units(tmp_path: Path) -> None:
     path = tmp_path / "toy.nc"
