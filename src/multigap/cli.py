@@ -717,14 +717,21 @@ def _fit_figure(res: Any, out: Path) -> None:
 @app.command()
 @user_errors
 def design(
-    bounds: Annotated[Path, typer.Option("--bounds", help="Design TOML (bounds, fixed, search).")],
+    bounds: Annotated[
+        Path | None,
+        typer.Option(
+            "--bounds",
+            help="Design TOML (bounds, fixed, search); default: the shipped presets/design.toml.",
+        ),
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the search.")] = None,
     maxiter: Annotated[int | None, typer.Option(help="Differential-evolution generations.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Inverse design: the heterostructure and eta of maximum Tc within bounds."""
-    from .design import optimise_from_toml
+    from .design import DEFAULT_DESIGN, optimise_from_toml
 
+    bounds = DEFAULT_DESIGN if bounds is None else bounds
     if not bounds.is_file():
         raise typer.BadParameter(f"{bounds} does not exist", param_hint="--bounds")
     over: dict[str, Any] = {}

@@ -71,6 +71,8 @@ UNITS = {
 }
 #: Coarse grids of the search (the optimum is recomputed on the base model's grids).
 SEARCH_NUMERICS = Numerics(n_kz=13, n_modes=5, n_z=12, energy_step=8.0)
+#: The default design problem of ``multigap design`` (preset A's structure, g = 0.3).
+DEFAULT_DESIGN = Path(__file__).parent / "presets" / "design.toml"
 #: Fraction of the maximum Tc that defines the sharpness interval.
 SHARPNESS_LEVEL = 0.9
 

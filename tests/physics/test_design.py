@@ -161,3 +161,13 @@ def test_toml_entry_point(tmp_path: Path) -> None:
 def test_bad_toml_names_the_field(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         load_design_toml(write(tmp_path, text))
+
+
+def test_shipped_default_problem_loads() -> None:
+    from multigap.design import DEFAULT_DESIGN, load_design_toml
+
+    kw = load_design_toml(DEFAULT_DESIGN)
+    assert kw["g"] == 0.3 and kw["omega0"] == 330.0 and kw["base"].name == "A"
+    assert set(kw["bounds"]) == {"well", "barrier", "width", "eta"}
+    assert kw["bounds"]["eta"] == (0.0, 2.0)
+    assert kw["seed"] == 0
