@@ -128,6 +128,19 @@ def _tc_vars(tc: FloatArray, dims: tuple[str, ...]) -> dict[str, xr.Variable]:
 
 
 # ------------------------------------------------------------------------------ 1. pressure
+def _tc_eta_g(tc: FloatArray, eta: FloatArray, g: FloatArray, attrs: dict[str, Any]) -> xr.Dataset:
+    """Tc (and below_floor) on an (eta, g) grid with the eta, g and lambda coordinates."""
+    return xr.Dataset(
+        _tc_vars(tc, ("eta", "g")),
+        coords={
+            "eta": _eta_coord(eta),
+            "g": _g_coord(g),
+            "lambda": _var("g", _lambda(g), "1", "lambda = g / (1 - g)"),
+        },
+        attrs=attrs,
+    )
+
+
 def pressure_data(
     model: Model,
     dome: str = "h3s",
@@ -523,15 +536,8 @@ def tc_g_data(model: Model, eta: ArrayLike | None = None, g: ArrayLike | None = 
     eta_a = _grid("eta", np.linspace(-1.0, 2.0, 7) if eta is None else eta)
     g_a = _grid("g", np.linspace(0.10, 0.49, 79) if g is None else g)
     tc = np.asarray(critical_temperatures(model, eta_a[:, None], g_a[None, :]), dtype=float)
-    return xr.Dataset(
-        _tc_vars(tc, ("eta", "g")),
-        coords={
-            "eta": _eta_coord(eta_a),
-            "g": _g_coord(g_a),
-            "lambda": _var("g", _lambda(g_a), "1", "lambda = g / (1 - g)"),
-        },
-        attrs={**_attrs(model, "tc_g", eta=eta_a, g=g_a), "t_floor": model.numerics.t_floor},
-    )
+    attrs = {**_attrs(model, "tc_g", eta=eta_a, g=g_a), "t_floor": model.numerics.t_floor}
+    return _tc_eta_g(tc, eta_a, g_a, attrs)
 
 
 # ------------------------------------------------------------------------------ 9. map
@@ -589,12 +595,4 @@ def tc_map_data(
         tc_max=best[0], eta_max=best[1], g_max=best[2], lambda_max=best[2] / (1.0 - best[2])
     )
     attrs["t_floor"] = model.numerics.t_floor
-    return xr.Dataset(
-        _tc_vars(tc, ("eta", "g")),
-        coords={
-            "eta": _eta_coord(eta_a),
-            "g": _g_coord(g_a),
-            "lambda": _var("g", _lambda(g_a), "1", "lambda = g / (1 - g)"),
-        },
-        attrs=attrs,
-    )
+    return _tc_eta_g(tc, eta_a, g_a, attrs)
