@@ -238,6 +238,10 @@ def dos_data(
         ``dos_total`` (eta), ``dos_partial`` (band, eta) in 1/(meV nm^2) per spin (NaN where
         infinite, exactly at a band top), ``n0`` attribute (free 2D DOS); ``kx``, ``kz``
         (contour, band, point) in 1/nm, curves separated by NaN; ``topology`` (contour, band).
+        The subbands themselves: ``subband_energy`` (band, kz_grid) E_n(kz) in meV on the model's kz
+        grid of the half zone, ``bloch_density`` (band, kz_grid, z) |psi_{n,kz}(z)|^2 in 1/nm on the
+        Gauss-Legendre z nodes of one period with ``z_weight`` (z, nm; sum = d), so that
+        ``(z_weight * bloch_density).sum("z") == 1``; attribute ``barrier_height`` (meV).
     """
     from .pdos import dos, fermi_contours
 
@@ -269,6 +273,7 @@ def dos_data(
         top=float(sb.top(r)),
         width=float(sb.width(r)),
         zone_edge=math.pi / model.lattice.period,
+        barrier_height=float(model.lattice.height),
     )
     return xr.Dataset(
         {
@@ -280,11 +285,18 @@ def dos_data(
             "topology": _var(("contour", "band"), topo.astype(str), "1", "Fermi-surface topology"),
             "band_bottom": _var("band", sb.bottoms, "meV", "subband bottom"),
             "band_top": _var("band", sb.tops, "meV", "subband top"),
+            "subband_energy": _var(("band", "kz_grid"), sb.energy, "meV", "subband energy E_n(kz)"),
+            "bloch_density": _var(
+                ("band", "kz_grid", "z"), sb.density, "1/nm", "Bloch density |psi_n,kz(z)|^2"
+            ),
+            "z_weight": _var("z", sb.z_weights, "nm", "quadrature weight of the z node"),
         },
         coords={
             "eta": _eta_coord(eta_a),
             "band": _var("band", bands, "1", "subband index"),
             "contour": _eta_coord(c_eta, "contour"),
+            "kz_grid": _var("kz_grid", sb.kz, "1/nm", "kz of the subband grid (half zone)"),
+            "z": _var("z", sb.z, "nm", "position in the period (well from 0)"),
         },
         attrs=attrs,
     )

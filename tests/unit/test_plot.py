@@ -145,3 +145,14 @@ def test_maps_rejects_dataset_without_eta_g() -> None:
     ds = xr.Dataset({"x": ("t", np.arange(3.0))})
     with pytest.raises(ValueError, match="no variable with dimensions"):
         plot.maps(ds)
+
+
+def test_dos_data_carries_the_subbands() -> None:
+    model = mg.preset("B")
+    ds = figures.dos_data(model, np.linspace(-1.0, 2.0, 7), n_points=16)
+    sb = model.subbands
+    np.testing.assert_array_equal(ds["subband_energy"].values, sb.energy)
+    norm = (ds["z_weight"] * ds["bloch_density"]).sum("z").values
+    np.testing.assert_allclose(norm, 1.0, rtol=1e-12)
+    assert ds.attrs["barrier_height"] == model.lattice.height
+    assert ds["kz_grid"].attrs["units"] == "1/nm" and ds["z"].attrs["units"] == "nm"
