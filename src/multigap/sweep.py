@@ -15,7 +15,8 @@ ones (solvers imported on first use, so a missing solver gives a clear error at 
 "tc"        ``tc`` (K, NaN below the temperature floor), ``below_floor`` (bool), ``mu``
             (meV, chemical potential at Tc)
 "gaps"      ``fermi_gap`` (meV, per band), ``mu_renormalised`` (meV), ``gap_converged``
-            (bool), ``gap_ratio`` = 2 |Delta_n(k_F)| / k_B Tc (per band)
+            (bool; False with NaN gaps where the solver did not converge), ``gap_ratio`` =
+            2 |Delta_n(k_F)| / k_B Tc (per band)
 "isotope"   ``alpha`` = -d ln Tc / d ln M
 ==========  ==============================================================================
 
@@ -211,17 +212,10 @@ def _solver(module: str, quantity: str) -> ModuleType:
 
 def _tc_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
     tc_mod = _solver("tc", "tc")
-    solve = getattr(tc_mod, "_solve_model", None)
-    if solve is not None:  # the batch carries the below-floor flag and mu at Tc
-        *_, batch = solve(model, eta, g)
-        tc, below, mu = batch.tc, batch.below_floor, batch.mu
-    else:  # pragma: no cover - older solver interface
-        tc = np.asarray(tc_mod.critical_temperatures(model, eta, g), dtype=float)
-        below = tc <= 0.0
-        mu = model.mu(eta)
-    tc = np.asarray(tc, dtype=float)
-    below = np.asarray(below, dtype=bool)
-    return {"tc": np.where(below, np.nan, tc), "below_floor": below, "mu": mu}
+    *_, batch = tc_mod._solve_model(model, eta, g)  # carries the below-floor flag and mu at Tc
+    below = np.asarray(batch.below_floor, dtype=bool)
+    tc = np.where(below, np.nan, np.asarray(batch.tc, dtype=float))
+    return {"tc": tc, "below_floor": below, "mu": batch.mu}
 
 
 def _isotope_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
@@ -230,26 +224,23 @@ def _isotope_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLi
 
 
 def _gaps_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
+    """T = 0 gaps point by point (each solve is a nonlinear system of its own, ~30-70 ms)."""
     gaps = _solver("gaps", "gaps")
     from .constants import KB
 
     n = eta.size
     nb = int(model.n_bands)
-    batched = getattr(gaps, "zero_temperature_gaps_batch", None)
-    if batched is not None:  # vectorised solver, if the gaps module offers one
-        res = batched(model, eta, g)
-        fermi = np.asarray(res.fermi_gap, dtype=float).reshape(n, nb)
-        mu = np.asarray(res.mu, dtype=float).reshape(n)
-        conv = np.asarray(res.converged, dtype=bool).reshape(n)
-    else:
-        fermi = np.full((n, nb), np.nan)
-        mu = np.full(n, np.nan)
-        conv = np.zeros(n, dtype=bool)
-        for i in range(n):
+    fermi = np.full((n, nb), np.nan)
+    mu = np.full(n, np.nan)
+    conv = np.zeros(n, dtype=bool)
+    for i in range(n):
+        try:
             r = gaps.zero_temperature_gaps(model, eta=float(eta[i]), g=float(g[i]))
-            fermi[i] = np.asarray(r.fermi_gap, dtype=float)
-            mu[i] = float(r.mu)
-            conv[i] = bool(r.converged)
+        except gaps.GapConvergenceError:  # no number it does not trust: NaN, flagged
+            continue
+        fermi[i] = np.asarray(r.fermi_gap, dtype=float)
+        mu[i] = float(r.mu)
+        conv[i] = bool(r.converged)
     tc = np.asarray(_tc_fn(model, eta, g)["tc"], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = 2.0 * np.abs(fermi) / (KB * tc[:, None])

@@ -475,3 +475,35 @@ def test_parse_range_is_linspace(start: float, stop: float, n: int) -> None:
     got = parse_range(f"{start!r}:{stop!r}:{n}")
     np.testing.assert_array_equal(got, np.linspace(start, stop, n))
     assert got[0] == start and got[-1] == stop
+
+
+def test_gaps_quantity_matches_the_solver_and_flags_non_convergence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from multigap import gaps
+    from multigap.constants import KB
+
+    model = multigap.preset("A")
+    eta, g = np.array([0.5, 1.0]), np.array([0.3])
+    ds = sweep(model, eta, g, quantities=("gaps", "tc"), progress=False)
+    for i, e in enumerate(eta):
+        r = gaps.zero_temperature_gaps(model, eta=float(e), g=0.3)
+        np.testing.assert_array_equal(ds["fermi_gap"].values[i, 0], r.fermi_gap)
+        tc = float(ds["tc"].values[i, 0])
+        np.testing.assert_allclose(
+            ds["gap_ratio"].values[i, 0], 2 * np.abs(r.fermi_gap) / (KB * tc), rtol=1e-14
+        )
+    assert ds["gap_converged"].all()
+
+    real = gaps.zero_temperature_gaps
+
+    def fails_at_one(m: Any, eta: float, g: float, **kw: Any) -> Any:
+        if eta == 1.0:
+            raise gaps.GapConvergenceError(f"did not converge at eta = {eta}, g = {g}")
+        return real(m, eta=eta, g=g, **kw)
+
+    monkeypatch.setattr(gaps, "zero_temperature_gaps", fails_at_one)
+    bad = sweep(model, eta, g, quantities=("gaps",), progress=False)
+    assert bad["gap_converged"].values.tolist() == [[True], [False]]
+    assert np.all(np.isnan(bad["fermi_gap"].values[1])) and np.all(np.isnan(bad["gap_ratio"][1]))
+    np.testing.assert_array_equal(bad["fermi_gap"].values[0], ds["fermi_gap"].values[0])
