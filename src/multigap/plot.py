@@ -13,6 +13,7 @@ are drawn as gaps, never as numbers.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,21 +165,25 @@ def pressure(ds: xr.Dataset) -> Figure:
         ax2.set_xlabel("pressure (GPa)")
         ax2.set_ylabel("η(P)", color="tab:blue")
         ax3 = ax2.twinx()
-        ax3.plot(ds["pressure"], ds["g_path"], color="tab:red")
+        ax3.plot(ds["pressure"], ds["g_path"], color="tab:red", ls="--")
         ax3.set_ylabel("g(P)", color="tab:red")
+        ax3.set_ylim(0.0, 0.5)  # the whole range the Migdal cut-off allows
         fit = json.loads(ds.attrs.get("fit", "{}"))
         if fit:
             pars = fit.get("params", {})
             txt = ", ".join(f"{k} = {v:.3g}" for k, v in pars.items())
             ax2.set_title(f"fitted path: {txt}", fontsize=6.5)
             if not fit.get("success", True):
+                why = str(fit.get("message", "")).split("; ")[-1].split(" (")[0]
                 ax2.text(
+                    0.98,
                     0.02,
-                    0.02,
-                    "fit did not fully converge",
+                    textwrap.fill(f"fit not accepted: {why}", 40),
                     transform=ax2.transAxes,
-                    fontsize=6.5,
+                    fontsize=6.0,
                     color="tab:red",
+                    ha="right",
+                    va="bottom",
                 )
         for key, note in ds.attrs.items():
             if str(key).startswith("retraction_"):
@@ -460,13 +465,25 @@ def tc_map(ds: xr.Dataset, var: str = "tc", log: bool = False) -> Figure:
         fig = _figure(5.0, 3.8)
         ax = fig.subplots()
         norm = None
-        if log:
-            pos = z[np.isfinite(z) & (z > 0)]
-            if pos.size:
-                norm = mpl.colors.LogNorm(vmin=float(pos.min()), vmax=float(pos.max()))
-        mesh = ax.pcolormesh(eta, g, np.ma.masked_invalid(z), shading="auto", norm=norm)
+        pos = z[np.isfinite(z) & (z > 0)]
+        if log and pos.size:
+            norm = mpl.colors.LogNorm(vmin=float(pos.min()), vmax=float(pos.max()))
+        finite = bool(np.all(np.isfinite(z))) and min(z.shape) > 1
+        finite = finite and (norm is None or bool(np.all(z > 0)))  # log: every value shown
+        # smooth (Gouraud) shading between grid points where every value is defined (and
+        # positive on a log scale); cells otherwise, so that missing points stay visibly absent
+        mesh = ax.pcolormesh(
+            eta, g, np.ma.masked_invalid(z), shading="gouraud" if finite else "nearest", norm=norm
+        )
         label = f"{var} ({units})" if units and units != "1" else var
-        fig.colorbar(mesh, ax=ax, label=label, pad=0.12)
+        cbar = fig.colorbar(mesh, ax=ax, label=label, pad=0.12)
+        if finite and np.ptp(z) > 0:
+            if norm is not None:  # logarithmic: levels evenly spaced in log between its limits
+                levels = np.geomspace(float(pos.min()), float(pos.max()), 9)[1:-1]
+            else:
+                levels = np.linspace(float(np.min(z)), float(np.max(z)), 9)[1:-1]
+            cs = ax.contour(eta, g, z, levels=levels, colors="w", linewidths=0.4, alpha=0.7)
+            cbar.add_lines(cs)
         if np.isfinite(vmax):
             ax.plot(x0, y0, marker="*", color="w", mec="k", ms=12, mew=0.8)
             ax.annotate(

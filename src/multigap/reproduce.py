@@ -64,7 +64,7 @@ class Grids:
     tc_eta: int = 601
     tc_g: int = 79
     map_eta: int = 201
-    map_g: int = 40
+    map_g: int = 79
     gap_eta: int = 47
     pressure_points: int = 25
     pressure_nfev: int = 200
