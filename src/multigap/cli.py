@@ -528,6 +528,15 @@ def map_(
         str | None, typer.Option(help="Dask scheduler address tcp://HOST:PORT.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    adaptive: Annotated[
+        int | None,
+        typer.Option(
+            "--adaptive",
+            help="Sample this many points adaptively (python-adaptive, where the quantity "
+            "changes fastest) and interpolate them on the --eta x --g grid (one quantity; "
+            "not resumable).",
+        ),
+    ] = None,
     preset: PresetOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -539,12 +548,33 @@ def map_(
         raise typer.BadParameter("give at least one quantity", param_hint="--quantities")
     if out.suffix.lower() != ".nc":
         raise typer.BadParameter(f"{out}: the store must be a .nc file", param_hint="--out")
+    if adaptive is not None and (adaptive < 4 or len(qs) != 1):
+        raise typer.BadParameter(
+            f"needs >= 4 points and one quantity, got {adaptive} points for {','.join(qs)}",
+            param_hint="--adaptive",
+        )
     m = load(preset, config)
-    from .sweep import sweep
+    from .sweep import adaptive_map, sweep
 
     ex = _executor(workers, scheduler)
     try:
-        ds = sweep(m, eta=ev, g=gv, quantities=qs, executor=ex, store=out, progress=not quiet)
+        if adaptive is None:
+            ds = sweep(m, eta=ev, g=gv, quantities=qs, executor=ex, store=out, progress=not quiet)
+        else:
+            ds = adaptive_map(
+                m,
+                (float(ev.min()), float(ev.max())),
+                (float(gv.min()), float(gv.max())),
+                qs[0],
+                adaptive,
+                ex,
+                grid=(ev.size, gv.size),
+                progress=not quiet,
+            )
+            tmp = out.with_suffix(".nc.tmp")
+            _write(ds, tmp)
+            tmp.replace(out)
+            ev, gv = ds["eta"].values, ds["g"].values
     finally:
         if ex is not None:
             closer = getattr(ex, "shutdown", None) or getattr(ex, "close", None)

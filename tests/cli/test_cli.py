@@ -203,3 +203,20 @@ def test_pressure_fit_recovers_path(tmp_path: Path) -> None:
     data = json.loads(res.stdout)
     assert data["params"]["eta0"] == pytest.approx(0.8, abs=1e-4)
     assert data["params"]["g0"] == pytest.approx(0.4, abs=1e-4)
+
+
+def test_map_adaptive_samples_and_writes_a_grid(tmp_path: Path) -> None:
+    pytest.importorskip("adaptive")
+    out = tmp_path / "A.nc"
+    code, msg = invoke(
+        "map", "--eta", "0:2:9", "--g", "0.2:0.4:5", "--adaptive", "24", "--out", str(out), "-q"
+    )
+    assert code == 0, msg
+    ds = xr.load_dataset(out)
+    assert ds["tc"].sizes == {"eta": 9, "g": 5}
+    assert ds.sizes["sample"] == 24 and "adaptive" in ds.attrs
+    assert np.nanmax(ds["tc"].values) > 0
+    code, msg = invoke(
+        "map", "--g", "0.2:0.4:5", "--adaptive", "3", "--out", str(out), "--quantities", "tc"
+    )
+    assert code != 0 and "--adaptive" in msg
