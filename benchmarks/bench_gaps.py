@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 import multigap as mg
-from multigap import gaps
+from multigap.pairing import gaps
 
 ETA, G = 1.0, 0.4
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from multigap.executors import available_cores, process_executor
+from multigap.runs.executors import available_cores, process_executor
 
 MAP_ETA = np.linspace(0.0, 2.0, 101)
 MAP_G = np.linspace(0.10, 0.49, 101)
@@ -43,7 +43,7 @@ def _stream_child(path: str, stream_tc: bool) -> dict[str, Any]:
     import resource
     import tracemalloc
 
-    from multigap.sweep import Output, Quantity, sweep
+    from multigap.runs.sweep import Output, Quantity, sweep
 
     eta = np.linspace(-1.0, 2.0, STREAM_SHAPE[0])
     g = np.linspace(0.10, 0.49, STREAM_SHAPE[1])
@@ -117,7 +117,7 @@ def _tc_maps() -> dict[str, Any]:
     if not hasattr(mg, "preset"):
         print("Tc map benchmark skipped: multigap.preset is missing")
         return {"skipped": "multigap.preset is missing"}
-    from multigap.sweep import sweep
+    from multigap.runs.sweep import sweep
 
     model = mg.preset("A")
     t0 = time.perf_counter()
@@ -146,7 +146,7 @@ def _tc_maps() -> dict[str, Any]:
     try:
         from distributed import Client
 
-        from multigap.executors import local_dask_cluster
+        from multigap.runs.executors import local_dask_cluster
     except ImportError:
         out["dask"] = "skipped: distributed is not installed"
         return out

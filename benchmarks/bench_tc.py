@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from multigap import tc
-from multigap.kernel import free_2d_dos
+from multigap.pairing import tc
+from multigap.pairing.kernel import free_2d_dos
 
 ETA = np.linspace(-1.0, 2.0, 301)
 G = 0.3

@@ -13,7 +13,8 @@ import numpy as np
 from _common import options
 
 import multigap as mg
-from multigap import figures, plot
+from multigap import plot
+from multigap.study import figures
 
 quick, out = options(__doc__)
 models = [mg.preset("A"), mg.preset("B")]

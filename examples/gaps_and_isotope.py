@@ -13,8 +13,9 @@ import numpy as np
 from _common import options
 
 import multigap as mg
-from multigap import figures, plot
+from multigap import plot
 from multigap.constants import KB
+from multigap.study import figures
 
 quick, out = options(__doc__)
 model = mg.preset("A")

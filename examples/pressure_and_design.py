@@ -14,7 +14,8 @@ import json
 from _common import options
 
 import multigap as mg
-from multigap import figures, plot
+from multigap import plot
+from multigap.study import figures
 
 quick, out = options(__doc__)
 model = mg.preset("A")

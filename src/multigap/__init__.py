@@ -10,67 +10,98 @@ Units: meV, nm, 1/nm, K, masses in m_e. Quick start::
     import multigap as mg
     model = mg.preset("A")
     mg.critical_temperature(model, eta=1.0, g=0.4)     # kelvin
+
+The package is layered, each layer importing only those before it: ``structure`` (geometry),
+``model`` (where a heterostructure, its pairing rules and its grids meet), ``pairing`` (Tc,
+gaps, isotope), ``runs`` (sweeps, executors, stores), ``study`` (figures, reproduction,
+pressure, design), then ``plot`` and ``cli``. This module is an explicit list of the public
+names; nothing is looked up lazily, so no submodule can shadow a function.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
-
-from .bands import Subbands
-from .lattice import Layer, Superlattice
-from .model import Model, Numerics, load_model, preset
 
 try:
     __version__ = version("multigap")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-# public names provided by the solver modules, imported on first use
-_LAZY = {
-    "overlaps": "overlap",
-    "Overlaps": "overlap",
-    "dos": "pdos",
-    "density": "pdos",
-    "fermi_contours": "pdos",
-    "ProjectedDOS": "pdos",
-    "density_at_temperature": "pdos",
-    "chemical_potential_at_temperature": "pdos",
-    "critical_temperature": "tc",
-    "critical_temperatures": "tc",
-    "tc_result": "tc",
-    "TcResult": "tc",
-    "pairing_eigenvalue": "tc",
-    "isotope_coefficient": "tc",
-    "zero_temperature_gaps": "gaps",
-    "gaps_at_temperature": "gaps",
-    "GapResult": "gaps",
-    "sweep": "sweep",
-    "isotope_coefficients": "tc",
-    "lambda_of_T": "tc",
-}
+from multigap.model import Model, Numerics, load_model, preset
+from multigap.pairing import couplings, kernel
+from multigap.pairing.gaps import GapResult, gaps_at_temperature, zero_temperature_gaps
+from multigap.pairing.tc import (
+    TcResult,
+    critical_temperature,
+    critical_temperatures,
+    isotope_coefficient,
+    isotope_coefficients,
+    lambda_of_T,
+    pairing_eigenvalue,
+    tc_result,
+)
+from multigap.runs import executors, store
+from multigap.runs.sweep import sweep
+from multigap.structure.lattice import Layer, Superlattice
+from multigap.structure.overlaps import Overlaps, overlaps
+from multigap.structure.pdos import (
+    ProjectedDOS,
+    chemical_potential_at_temperature,
+    density,
+    density_at_temperature,
+    dos,
+    fermi_contours,
+)
+from multigap.structure.subbands import Subbands
+from multigap.study import data, design, figures, pressure
+
+
+def __getattr__(name: str) -> object:
+    """``mg.plot``, imported on first use: it is the one module that needs matplotlib, and
+    worker processes that only compute should not pay for it. It is the submodule itself, so
+    nothing can shadow it."""
+    if name == "plot":
+        return import_module("multigap.plot")
+    raise AttributeError(f"module 'multigap' has no attribute {name!r}")
+
 
 __all__ = [
+    "GapResult",
     "Layer",
     "Model",
     "Numerics",
+    "Overlaps",
+    "ProjectedDOS",
     "Subbands",
     "Superlattice",
+    "TcResult",
     "__version__",
+    "chemical_potential_at_temperature",
+    "couplings",
+    "critical_temperature",
+    "critical_temperatures",
+    "data",
+    "density",
+    "density_at_temperature",
+    "design",
+    "dos",
+    "executors",
+    "fermi_contours",
+    "figures",
+    "gaps_at_temperature",
+    "isotope_coefficient",
+    "isotope_coefficients",
+    "kernel",
+    "lambda_of_T",
     "load_model",
+    "overlaps",
+    "pairing_eigenvalue",
+    "plot",
     "preset",
-    *_LAZY,
+    "pressure",
+    "store",
+    "sweep",
+    "tc_result",
+    "zero_temperature_gaps",
 ]
-
-
-# submodules reachable as attributes (mg.pressure.fit_path, mg.design.optimise, ...)
-_SUBMODULES = ("pressure", "design", "data", "plot", "figures", "pairing", "kernel", "store")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return import_module(f".{name}", __name__)
-    if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module 'multigap' has no attribute {name!r}")

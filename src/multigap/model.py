@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import validation as check
-from .lattice import Layer, Superlattice
+from multigap import validation as check
+from multigap.structure.lattice import Layer, Superlattice
 
 if TYPE_CHECKING:
-    from .bands import Subbands
-    from .overlap import Overlaps
-    from .pdos import ProjectedDOS
+    from multigap.structure.overlaps import Overlaps
+    from multigap.structure.pdos import ProjectedDOS
+    from multigap.structure.subbands import Subbands
 
 INTERBAND_RULES = ("geometric", "constant", "matrix")
 CUTOFF_RULES = ("migdal", "fixed")
@@ -197,8 +197,8 @@ class Model:
     @cached_property
     def geometry(self) -> Geometry:
         """Subbands, superposition integrals and projected-DOS tables (computed once)."""
-        from .overlap import overlaps
-        from .pdos import projected_dos
+        from multigap.structure.overlaps import overlaps
+        from multigap.structure.pdos import projected_dos
 
         num = self.numerics
         sb = self.lattice.subbands(self.n_bands, n_kz=num.n_kz, n_z=num.n_z)

@@ -140,7 +140,7 @@ def test_phonon_json_migdal() -> None:
 
 
 def test_gaps_json() -> None:
-    pytest.importorskip("multigap.gaps")
+    pytest.importorskip("multigap.pairing.gaps")
     res = runner.invoke(app, ["gaps", "--eta", "1.0", "--g", "0.3", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -172,7 +172,7 @@ def test_plot_command(tmp_path: Path) -> None:
 
 
 def test_map_resumable_store(tmp_path: Path) -> None:
-    pytest.importorskip("multigap.sweep")
+    pytest.importorskip("multigap.runs.sweep")
     out = tmp_path / "A.nc"
     args = ["map", "--eta", "0:2:5", "--g", "0.2:0.4:3", "--out", str(out), "--quiet"]
     code, msg = invoke(*args)
@@ -185,7 +185,7 @@ def test_map_resumable_store(tmp_path: Path) -> None:
 
 
 def test_pressure_fit_recovers_path(tmp_path: Path) -> None:
-    from multigap.pressure import PressurePath, tc_along
+    from multigap.study.pressure import PressurePath, tc_along
 
     model = mg.preset("A")
     path = PressurePath(eta0=0.8, eta1=0.02, g0=0.4, g1=0.0)

@@ -1,0 +1,615 @@
+"""Tc versus pressure: a path through the (eta, g) plane, and its fit to measured (P, Tc) points.
+
+Pressure changes the inter-wire hopping and the carrier density of the superlattice, so a
+compressed sample moves along a path (eta(P), g(P)) through the Tc(eta, g) map of a model. The
+reference study (T. Mazziotti et al., 2021; SPEC §9 item 1) maps the H3S dome onto a straight
+path. Here a :class:`PressurePath` is linear by default,
+
+    eta(P) = eta0 + eta1 (P - p_ref),      g(P) = g0 + g1 (P - p_ref)
+
+(P in GPa, ``p_ref`` a fixed reference pressure, default 150 GPa, so that eta0 and g0 are the
+values at p_ref and eta1, g1 are slopes per GPa), or any pair of user callables.
+:func:`tc_along` gives Tc(P) along a path (one batched Tc solve), and :func:`fit_path` fits the
+four linear parameters to measured points with :func:`scipy.optimize.least_squares`, weighted
+by the uncertainties when they are given.
+
+The shipped H3S dome is a *summary* (:func:`multigap.data.dome_summary`); fitting to its drawn
+curve (:func:`fit_path_to_summary`) gives a path for the figure, with a chi^2 that is not a
+statistical measure. The CSH numbers were retracted (Nature, 2022): any result built on them
+carries the retraction note in its ``retraction`` field.
+
+Units: pressure GPa, Tc K, eta and g dimensionless (g is the reduced coupling lambda/(1+lambda)
+of the resonant subband, 0 <= g < 1/2).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import least_squares
+
+from multigap import validation as check
+from multigap.study.data import DomeSummary, dome_summary, load_tc_csv, validate_points
+
+FloatArray = NDArray[np.float64]
+
+#: Names of the linear path parameters, in the order of covariance matrices.
+PARAMS = ("eta0", "eta1", "g0", "g1")
+#: Default reference pressure of a linear path, GPa.
+P_REF = 150.0
+#: Largest g a fitted path may take (the Migdal cut-off w0 sqrt(1 - 2g) vanishes at 1/2).
+G_MAX = 0.499
+#: Default box bounds of the fit (eta1, g1 per GPa).
+DEFAULT_BOUNDS: Mapping[str, tuple[float, float]] = {
+    "eta0": (-1.0, 3.0),
+    "eta1": (-0.2, 0.2),
+    "g0": (0.0, G_MAX),
+    "g1": (-0.02, 0.02),
+}
+#: Weight of the penalty that keeps a fitted path inside g in [0, G_MAX] and inside the
+#: eta range of the model's tables (residual units per unit of violation).
+_PENALTY = 1e4
+#: Tc tolerance |d ln Tc| used inside fits (finite-difference Jacobians need a quiet Tc).
+_FIT_TOL = 1e-11
+#: Relative step of the finite-difference Jacobian (see scipy.optimize.least_squares).
+_DIFF_STEP = 1e-6
+
+PathFunction = Callable[[FloatArray], ArrayLike]
+
+
+@dataclass(frozen=True)
+class PressurePath:
+    """A path (eta(P), g(P)) through the (eta, g) plane, P in GPa.
+
+    Parameters
+    ----------
+    eta0, eta1 : float
+        eta(P) = eta0 + eta1 (P - p_ref); eta1 in 1/GPa.
+    g0, g1 : float
+        g(P) = g0 + g1 (P - p_ref); g1 in 1/GPa.
+    p_ref : float
+        Reference pressure, GPa (default 150).
+    eta_of_p, g_of_p : callable, optional
+        User functions P (GPa, ndarray) -> eta or g replacing the linear forms (then the
+        linear parameters are not used for that quantity and cannot be fitted).
+    """
+
+    eta0: float = 1.0
+    eta1: float = 0.02
+    g0: float = 0.35
+    g1: float = 0.0
+    p_ref: float = P_REF
+    eta_of_p: PathFunction | None = field(default=None, compare=False)
+    g_of_p: PathFunction | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in (*PARAMS, "p_ref"):
+            check.finite(name, getattr(self, name))
+
+    @property
+    def is_linear(self) -> bool:
+        """True when both eta(P) and g(P) are the linear forms."""
+        return self.eta_of_p is None and self.g_of_p is None
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The linear parameters ``{"eta0", "eta1", "g0", "g1"}``."""
+        return {k: float(getattr(self, k)) for k in PARAMS}
+
+    def with_params(self, **values: float) -> PressurePath:
+        """A copy with some linear parameters changed."""
+        check.known_keys("path parameters", values, (*PARAMS, "p_ref"))
+        changes: dict[str, Any] = {k: float(v) for k, v in values.items()}
+        return replace(self, **changes)
+
+    def eta(self, pressure: ArrayLike) -> FloatArray:
+        """eta(P) (dimensionless) at pressures P (GPa)."""
+        p = np.asarray(pressure, dtype=float)
+        if self.eta_of_p is not None:
+            return np.broadcast_to(np.asarray(self.eta_of_p(p), dtype=float), p.shape).copy()
+        return self.eta0 + self.eta1 * (p - self.p_ref)
+
+    def g(self, pressure: ArrayLike) -> FloatArray:
+        """g(P) (dimensionless) at pressures P (GPa)."""
+        p = np.asarray(pressure, dtype=float)
+        if self.g_of_p is not None:
+            return np.broadcast_to(np.asarray(self.g_of_p(p), dtype=float), p.shape).copy()
+        return self.g0 + self.g1 * (p - self.p_ref)
+
+
+def eta_limits(model: Any, g: ArrayLike) -> tuple[float, FloatArray]:
+    """Range of eta the Tc solver accepts for a model at coupling(s) g.
+
+    Below ``low`` the chemical potential lies under every subband (no electrons); above
+    ``high`` the pairing window mu + wc reaches subband n_bands + 1, which the model leaves
+    out, or the end of the projected-DOS tables (``Numerics.eta_max``).
+
+    Parameters
+    ----------
+    model : multigap.Model
+    g : array_like
+        Resonant coupling(s), 0 <= g < 1/2 (the Migdal cut-off w0 sqrt(1 - 2g) shrinks with g).
+
+    Returns
+    -------
+    low : float
+    high : ndarray
+        The shape of ``g``.
+    """
+    sb = model.subbands
+    r = int(model.resonant_band)
+    e_l, width = float(sb.edge(r)), float(sb.width(r))
+    g_a = np.asarray(g, dtype=float)
+    w0 = float(max(model.band_omega0 or (model.omega0,)))
+    wc = w0 * np.sqrt(np.clip(1.0 - 2.0 * g_a, 0.0, None)) if model.cutoff == "migdal" else w0
+    nxt = float(getattr(model.geometry, "next_bottom", np.inf))
+    high = np.minimum(float(model.numerics.eta_max), (nxt - e_l - wc) / width)
+    low = (float(sb.edge(1)) - e_l) / width
+    margin = 1e-9 * max(1.0, abs(low))
+    return low + margin, np.asarray(high - 1e-9 * np.maximum(1.0, np.abs(high)), dtype=float)
+
+
+def _check_pressures(pressure: ArrayLike) -> FloatArray:
+    p = np.asarray(pressure, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(p.ravel()))
+    if bad.size:
+        raise ValueError(f"pressure must be finite (GPa), got {p.ravel()[bad[0]]}")
+    neg = np.flatnonzero(p.ravel() < 0.0)
+    if neg.size:
+        raise ValueError(f"pressure must be >= 0 GPa, got {p.ravel()[neg[0]]}")
+    return p
+
+
+def _check_path_values(p: FloatArray, eta: FloatArray, g: FloatArray) -> None:
+    bad = np.flatnonzero(~np.isfinite(eta.ravel()))
+    if bad.size:
+        i = bad[0]
+        raise ValueError(
+            f"eta(P) must be finite; got eta = {eta.ravel()[i]} at P = {p.ravel()[i]:g} GPa"
+        )
+    out = np.flatnonzero(~(np.isfinite(g.ravel()) & (g.ravel() >= 0.0) & (g.ravel() < 0.5)))
+    if out.size:
+        i = out[0]
+        raise ValueError(
+            f"the path leaves 0 <= g < 0.5: g = {g.ravel()[i]:.6g} at P = {p.ravel()[i]:g} GPa "
+            f"(the Migdal cut-off w0 sqrt(1 - 2g) needs g < 1/2); shorten the pressure range or "
+            f"change g0, g1"
+        )
+
+
+def tc_along(model: Any, path: PressurePath, pressures: ArrayLike, **opts: Any) -> FloatArray:
+    """Tc (K) along a pressure path, in one batched Tc solve.
+
+    Parameters
+    ----------
+    model : multigap.Model
+        The heterostructure (e.g. ``multigap.preset("A")``).
+    path : PressurePath
+        eta(P) and g(P).
+    pressures : array_like
+        Pressures, GPa (finite, >= 0).
+    **opts
+        Options of :func:`multigap.critical_temperatures` (``tol``, ``t_floor``, ...).
+
+    Returns
+    -------
+    ndarray
+        Tc(P) in kelvin, the shape of ``pressures``; 0.0 where no superconductivity exists above
+        the temperature floor.
+
+    Raises
+    ------
+    ValueError
+        A pressure that is not finite or negative, or a pressure at which g(P) leaves [0, 0.5)
+        (the message names P and g) or eta(P) is not finite.
+    """
+    from multigap.pairing.tc import critical_temperatures
+
+    p = _check_pressures(pressures)
+    eta = path.eta(p)
+    g = path.g(p)
+    _check_path_values(p, eta, g)
+    return np.asarray(critical_temperatures(model, eta, g, **opts), dtype=float).reshape(p.shape)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A pressure path fitted to (P, Tc) points.
+
+    Attributes
+    ----------
+    path : PressurePath
+        The fitted linear path.
+    params, errors : dict
+        Fitted eta0, eta1 (1/GPa), g0, g1 (1/GPa) and their one-sigma uncertainties (0 for
+        fixed parameters).
+    covariance : ndarray
+        (4, 4) covariance in the order of :data:`PARAMS` (zero rows and columns for fixed ones).
+        With ``tc_err`` it is (J^T J)^-1 of the weighted residuals (absolute sigma); without it
+        that matrix is scaled by chi^2 / dof (the scatter estimates the error).
+    free : tuple of str
+        Fitted parameter names.
+    chi2 : float
+        Sum of squared (weighted) residuals, K^2 when unweighted.
+    dof : int
+        Points minus free parameters.
+    weighted : bool
+        True when ``tc_err`` was given.
+    pressure, tc, tc_err : ndarray
+        The points (GPa, K, K or None).
+    tc_model : ndarray
+        Tc of the fitted path at the points, K.
+    curve_pressure, curve_tc, curve_eta, curve_g : ndarray
+        The fitted curve on a fine grid over the pressure range of the points.
+    success : bool
+        The least-squares fit converged and the path stays in 0 <= g < 0.5, inside eta_limits.
+    message : str
+        Solver message (and any constraint violation).
+    nfev : int
+        Residual evaluations (one batched Tc solve each, plus the Jacobian's).
+    data_kind : str
+        ``"measured"`` or ``"summary"`` (fit to a drawn summary dome: chi^2 is not a statistic).
+    source : str
+        Where the points came from.
+    retraction : str or None
+        The retraction note when the points are CSH numbers (retracted, Nature 2022).
+    model_name : str
+        Name of the model.
+    """
+
+    path: PressurePath
+    params: dict[str, float]
+    errors: dict[str, float]
+    covariance: FloatArray
+    free: tuple[str, ...]
+    chi2: float
+    dof: int
+    weighted: bool
+    pressure: FloatArray
+    tc: FloatArray
+    tc_err: FloatArray | None
+    tc_model: FloatArray
+    curve_pressure: FloatArray
+    curve_tc: FloatArray
+    curve_eta: FloatArray
+    curve_g: FloatArray
+    success: bool
+    message: str
+    nfev: int
+    data_kind: str = "measured"
+    source: str = ""
+    retraction: str | None = None
+    model_name: str = ""
+
+    @property
+    def reduced_chi2(self) -> float:
+        """chi^2 / dof (NaN when dof = 0)."""
+        return self.chi2 / self.dof if self.dof > 0 else math.nan
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-serialisable dict of the fit (parameters, uncertainties, chi^2, curve)."""
+
+        def num(x: float) -> float | None:
+            return float(x) if math.isfinite(x) else None
+
+        out: dict[str, Any] = {
+            "model": self.model_name,
+            "data_kind": self.data_kind,
+            "source": self.source,
+            "path": "eta = eta0 + eta1 (P - p_ref), g = g0 + g1 (P - p_ref); P in GPa",
+            "p_ref_GPa": self.path.p_ref,
+            "params": {k: float(v) for k, v in self.params.items()},
+            "errors": {k: num(v) for k, v in self.errors.items()},
+            "free": list(self.free),
+            "covariance": [[num(x) for x in row] for row in self.covariance],
+            "chi2": num(self.chi2),
+            "dof": int(self.dof),
+            "reduced_chi2": num(self.reduced_chi2),
+            "weighted": self.weighted,
+            "n_points": int(self.pressure.size),
+            "success": self.success,
+            "message": self.message,
+            "nfev": int(self.nfev),
+            "points": {
+                "pressure_GPa": self.pressure.tolist(),
+                "tc_K": self.tc.tolist(),
+                "tc_err_K": None if self.tc_err is None else self.tc_err.tolist(),
+                "tc_model_K": self.tc_model.tolist(),
+            },
+            "curve": {
+                "pressure_GPa": self.curve_pressure.tolist(),
+                "tc_K": self.curve_tc.tolist(),
+                "eta": self.curve_eta.tolist(),
+                "g": self.curve_g.tolist(),
+            },
+        }
+        if self.retraction is not None:
+            out["retraction"] = self.retraction
+        return out
+
+
+def _initial_guess(model: Any, p: FloatArray, tc: FloatArray, p_ref: float) -> dict[str, float]:
+    """Data-driven start: eta = 1 (the neck opening) at the highest point, eta spans ~1.5 over
+    the data, g from a scan of Tc(eta = 1, g) against the highest measured Tc, g1 = 0."""
+    from multigap.pairing.tc import critical_temperatures
+
+    span = float(np.ptp(p))
+    eta1 = 1.5 / span if span > 0 else 0.01
+    p_peak = float(p[int(np.argmax(tc))])
+    eta0 = 1.0 + eta1 * (p_ref - p_peak)
+    g_grid = np.linspace(0.12, 0.48, 19)
+    tc_grid = np.asarray(critical_temperatures(model, 1.0, g_grid), dtype=float)
+    g0 = float(g_grid[int(np.argmin(np.abs(tc_grid - float(np.max(tc)))))])
+    return {"eta0": eta0, "eta1": eta1, "g0": g0, "g1": 0.0}
+
+
+def _start_and_bounds(
+    p0: Mapping[str, float] | PressurePath | None,
+    bounds: Mapping[str, Sequence[float]] | None,
+    fixed: Mapping[str, float] | None,
+    guess: Callable[[], dict[str, float]],
+) -> tuple[dict[str, float], dict[str, tuple[float, float]], dict[str, float]]:
+    start: dict[str, float]
+    if p0 is None:
+        start = guess()
+    elif isinstance(p0, PressurePath):
+        start = p0.params
+    else:
+        check.known_keys("p0", p0, PARAMS)
+        start = guess() if set(p0) != set(PARAMS) else {}
+        start.update({k: check.finite(f"p0[{k}]", v) for k, v in p0.items()})
+    box = {k: (float(lo), float(hi)) for k, (lo, hi) in DEFAULT_BOUNDS.items()}
+    if bounds is not None:
+        check.known_keys("bounds", bounds, PARAMS)
+        for k, b in bounds.items():
+            if len(b) != 2:
+                raise ValueError(f"bounds[{k}] must be (low, high), got {b!r}")
+            lo = check.finite(f"bounds[{k}] low", b[0])
+            hi = check.finite(f"bounds[{k}] high", b[1])
+            if not lo < hi:
+                raise ValueError(f"bounds[{k}] must have low < high, got ({lo:g}, {hi:g})")
+            box[k] = (lo, hi)
+    fix: dict[str, float] = {}
+    if fixed is not None:
+        check.known_keys("fixed", fixed, PARAMS)
+        fix = {k: check.finite(f"fixed[{k}]", v) for k, v in fixed.items()}
+    for k in PARAMS:
+        if k in fix:
+            continue
+        lo, hi = box[k]
+        start[k] = min(max(start[k], lo), hi)
+    return start, box, fix
+
+
+def fit_path(
+    model: Any,
+    pressures: ArrayLike,
+    tc: ArrayLike,
+    tc_err: ArrayLike | None = None,
+    *,
+    p0: Mapping[str, float] | PressurePath | None = None,
+    bounds: Mapping[str, Sequence[float]] | None = None,
+    fixed: Mapping[str, float] | None = None,
+    p_ref: float = P_REF,
+    n_curve: int = 121,
+    max_nfev: int = 200,
+    source: str = "",
+    data_kind: str = "measured",
+    retraction: str | None = None,
+) -> FitResult:
+    """Fit a linear pressure path (eta0, eta1, g0, g1) to (P, Tc) points.
+
+    Minimises sum_i ((Tc_model(P_i) - Tc_i) / sigma_i)^2 with
+    :func:`scipy.optimize.least_squares` (trust-region reflective, box bounds,
+    finite-difference Jacobian with relative step 1e-6 on Tc solved to |d ln Tc| < 1e-11);
+    sigma_i = ``tc_err`` when given, else 1 K. The constraint 0 <= g(P) <= 0.499 at every
+    data pressure (and eta(P) inside the model's tables) is kept by a penalty residual; a fit
+    that ends outside it is returned with ``success = False``.
+
+    Parameters
+    ----------
+    model : multigap.Model
+        The heterostructure (e.g. ``multigap.preset("A")``).
+    pressures, tc : array_like
+        Measured points: P (GPa, >= 0) and Tc (K, >= 0).
+    tc_err : array_like, optional
+        One-sigma uncertainties of Tc (K, > 0). Without them the parameter covariance is
+        scaled by chi^2 / dof.
+    p0 : dict or PressurePath, optional
+        Start values. Default: eta = 1 at the highest point, eta spanning ~1.5 over the data,
+        g0 from Tc(eta = 1, g) matched to the highest Tc, g1 = 0.
+    bounds : dict, optional
+        ``{name: (low, high)}`` replacing entries of :data:`DEFAULT_BOUNDS`.
+    fixed : dict, optional
+        Parameters held at given values (e.g. ``{"g1": 0.0}``).
+    p_ref : float
+        Reference pressure of the path, GPa.
+    n_curve : int
+        Points of the fitted curve over the data's pressure range.
+    max_nfev : int
+        Most residual evaluations.
+    source, data_kind, retraction : str
+        Carried into the result (:func:`fit_path_to_summary` sets them).
+
+    Returns
+    -------
+    FitResult
+
+    References
+    ----------
+    T. Mazziotti, R. Raimondi, A. Valletta, G. Campi, A. Bianconi, "Resonant multi-gap
+    superconductivity at room temperature near a Lifshitz topological transition in sulfur
+    hydrides", J. Appl. Phys. 130, 173904 (2021) (the straight path through (eta, g)).
+    """
+    from multigap.pairing.tc import critical_temperatures
+
+    p, t, e = validate_points(pressures, tc, tc_err, where="fit_path")
+    p_ref = check.finite("p_ref", p_ref)
+    n_curve = check.integer("n_curve", n_curve, 2)
+    max_nfev = check.integer("max_nfev", max_nfev, 1)
+    start, box, fix = _start_and_bounds(
+        p0, bounds, fixed, lambda: _initial_guess(model, p, t, p_ref)
+    )
+    free = tuple(k for k in PARAMS if k not in fix)
+    if not free:
+        raise ValueError("fit_path: every parameter is fixed; nothing to fit")
+    if p.size < len(free):
+        raise ValueError(
+            f"fit_path: {p.size} points cannot determine {len(free)} free parameters "
+            f"({', '.join(free)}); fix some with fixed={{...}}"
+        )
+    sigma = e if e is not None else np.ones_like(t)
+    eta_lo, _ = eta_limits(model, 0.0)
+
+    def eta_hi(g: FloatArray) -> FloatArray:
+        return eta_limits(model, np.clip(g, 0.0, G_MAX))[1]
+
+    def full(x: FloatArray) -> dict[str, float]:
+        vals = dict(fix)
+        vals.update(zip(free, (float(v) for v in x), strict=True))
+        return vals
+
+    def path_of(vals: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
+        dp = p - p_ref
+        return vals["eta0"] + vals["eta1"] * dp, vals["g0"] + vals["g1"] * dp
+
+    def violation(eta: FloatArray, g: FloatArray) -> float:
+        v = np.maximum(0.0, -g) + np.maximum(0.0, g - G_MAX)
+        v += np.maximum(0.0, eta - eta_hi(g)) + np.maximum(0.0, eta_lo - eta)
+        return float(np.sum(v))
+
+    def residuals(x: FloatArray) -> FloatArray:
+        eta, g = path_of(full(x))
+        tc_m = critical_temperatures(
+            model, np.clip(eta, eta_lo, eta_hi(g)), np.clip(g, 0.0, G_MAX), tol=_FIT_TOL
+        )
+        r = (np.asarray(tc_m, dtype=float) - t) / sigma
+        return np.append(r, _PENALTY * violation(eta, g))
+
+    lo = np.array([box[k][0] for k in free])
+    hi = np.array([box[k][1] for k in free])
+    x0 = np.array([start[k] for k in free])
+    sol = least_squares(
+        residuals,
+        x0,
+        bounds=(lo, hi),
+        x_scale="jac",
+        diff_step=_DIFF_STEP,
+        max_nfev=max_nfev,
+        method="trf",
+    )
+    vals = full(sol.x)
+    eta_d, g_d = path_of(vals)
+    viol = violation(eta_d, g_d)
+    r = sol.fun[:-1]
+    chi2 = float(r @ r)
+    dof = int(p.size - len(free))
+    J = np.asarray(sol.jac, dtype=float)[:-1]
+    # (J^T J)^-1 by SVD, dropping directions the data do not constrain (as curve_fit does)
+    _, s, vt = np.linalg.svd(J, full_matrices=False)
+    keep = s > np.finfo(float).eps * max(J.shape) * (s[0] if s.size else 0.0)
+    cov_free = (vt[keep].T / s[keep] ** 2) @ vt[keep]
+    if not np.all(keep):
+        cov_free = np.full_like(cov_free, np.inf)
+    if e is None:
+        cov_free = cov_free * (chi2 / dof if dof > 0 else np.inf)
+    cov = np.zeros((len(PARAMS), len(PARAMS)))
+    idx = [PARAMS.index(k) for k in free]
+    cov[np.ix_(idx, idx)] = cov_free
+    errors = {
+        k: float(math.sqrt(cov[i, i])) if cov[i, i] >= 0 else math.nan for i, k in enumerate(PARAMS)
+    }
+    path = PressurePath(vals["eta0"], vals["eta1"], vals["g0"], vals["g1"], p_ref=p_ref)
+    message = str(sol.message)
+    success = bool(sol.success) and viol == 0.0
+    if viol > 0.0:
+        message += (
+            "; the best path leaves 0 <= g <= 0.499 or the eta range of eta_limits at some "
+            "data pressure (fix g1, narrow the bounds or change the model)"
+        )
+    curve_p = np.linspace(float(p.min()), float(p.max()), n_curve)
+    curve_eta, curve_g = path.eta(curve_p), path.g(curve_p)
+    # the curve is clipped into the valid eta, g range (a no-op when the fit succeeded,
+    # except where eta_limits dips between data points)
+    curve_tc = np.asarray(
+        critical_temperatures(
+            model, np.clip(curve_eta, eta_lo, eta_hi(curve_g)), np.clip(curve_g, 0.0, G_MAX)
+        ),
+        dtype=float,
+    )
+    tc_model = t + r * sigma
+    return FitResult(
+        path=path,
+        params=path.params,
+        errors=errors,
+        covariance=cov,
+        free=free,
+        chi2=chi2,
+        dof=dof,
+        weighted=e is not None,
+        pressure=p,
+        tc=t,
+        tc_err=e,
+        tc_model=np.asarray(tc_model, dtype=float),
+        curve_pressure=curve_p,
+        curve_tc=np.asarray(curve_tc, dtype=float),
+        curve_eta=curve_eta,
+        curve_g=curve_g,
+        success=success,
+        message=message,
+        nfev=int(sol.nfev),
+        data_kind=data_kind,
+        source=source,
+        retraction=retraction,
+        model_name=str(getattr(model, "name", "")),
+    )
+
+
+def fit_path_from_csv(model: Any, path: str | Path, **kwargs: Any) -> FitResult:
+    """Fit a pressure path to the points of a CSV file (entry point of ``multigap pressure fit``).
+
+    Parameters
+    ----------
+    model : multigap.Model
+    path : str or Path
+        CSV with columns ``pressure_GPa``, ``tc_K`` and optionally ``tc_err_K``
+        (:func:`multigap.data.load_tc_csv`).
+    **kwargs
+        Passed to :func:`fit_path` (``p0``, ``bounds``, ``fixed``, ``p_ref``, ...).
+    """
+    data = load_tc_csv(path)
+    kwargs.setdefault("source", data.source)
+    return fit_path(model, data.pressure, data.tc, data.tc_err, **kwargs)
+
+
+def fit_path_to_summary(
+    model: Any, name: str | DomeSummary = "h3s", n: int = 25, **kwargs: Any
+) -> FitResult:
+    """Fit a pressure path to the drawn summary dome of a shipped material (unweighted).
+
+    The points are ``n`` samples of :meth:`multigap.data.DomeSummary.curve` across the dome
+    (p_opt +- half_width). They are a drawing of three quoted numbers, not data: the result
+    has ``data_kind = "summary"`` and its chi^2 is a distance to the drawing, not a statistic.
+    For a retracted source (CSH) the result carries the retraction note.
+    """
+    s = dome_summary(name) if isinstance(name, str) else name
+    n = check.integer("n", n, 4)
+    pts = np.linspace(s.p_opt - s.half_width, s.p_opt + s.half_width, n)
+    pts = pts[pts >= 0.0]
+    curve = s.curve(pts)
+    kwargs.setdefault("source", f"summary of {s.name}: {s.source}")
+    return fit_path(
+        model,
+        curve.pressure,
+        curve.tc,
+        None,
+        data_kind="summary",
+        retraction=s.retraction if s.retracted else None,
+        **kwargs,
+    )
