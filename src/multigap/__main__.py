@@ -1,0 +1,5 @@
+"""``python -m multigap``: the command line."""
+
+from multigap.cli import app
+
+app()

@@ -1,0 +1,193 @@
+"""Commands on one pairing point or curve: tc, gaps, isotope, dome."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from multigap.cli.app import app
+from multigap.cli.common import (
+    ConfigOpt,
+    EtaOpt,
+    GOpt,
+    JsonOpt,
+    PresetOpt,
+    _fail,
+    _num,
+    _write,
+    check_finite,
+    check_g,
+    emit,
+    load,
+    user_errors,
+    values,
+)
+
+
+@app.command()
+@user_errors
+def tc(
+    eta: EtaOpt,
+    g: GOpt,
+    preset: PresetOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Critical temperature at one (eta, g)."""
+    from multigap.pairing.tc import tc_result
+
+    check_finite(eta, "--eta")
+    check_g(g)
+    m = load(preset, config)
+    r = tc_result(m, eta=eta, g=g)
+    data = {
+        "model": m.name,
+        "eta": eta,
+        "g": g,
+        "lambda": r.lambda_coupling,
+        "tc_K": None if r.below_floor else r.tc,
+        "below_floor": r.below_floor,
+        "t_floor_K": r.t_floor,
+        "mu_meV": r.mu,
+        "cutoff_meV": list(r.wc),
+    }
+    if r.below_floor:
+        first = f"Tc < {r.t_floor:g} K: no superconductivity above the temperature floor"
+    else:
+        first = f"Tc = {r.tc:.6g} K"
+    lines = [
+        first,
+        f"model {m.name}, eta = {eta:g}, g = {g:g} (lambda = {r.lambda_coupling:.4g}), "
+        f"mu = {r.mu:.4f} meV, cut-off {r.wc[m.resonant_band - 1]:.2f} meV",
+    ]
+    emit(data, as_json, lines)
+
+
+@app.command()
+@user_errors
+def gaps(
+    eta: EtaOpt,
+    g: GOpt,
+    preset: PresetOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Zero-temperature gaps (mu renormalised at fixed density) and gap ratios 2Delta/k_BTc."""
+    from multigap.constants import KB
+    from multigap.pairing.gaps import GapConvergenceError, zero_temperature_gaps
+    from multigap.pairing.tc import tc_result
+
+    check_finite(eta, "--eta")
+    check_g(g)
+    m = load(preset, config)
+    try:
+        res = zero_temperature_gaps(m, eta=eta, g=g)
+    except GapConvergenceError as exc:
+        raise _fail(str(exc)) from None
+    t = tc_result(m, eta=eta, g=g)
+    fermi = [abs(float(x)) for x in res.fermi_gap]  # magnitudes
+    ratio = [(2.0 * d / (KB * t.tc) if not t.below_floor and t.tc > 0 else None) for d in fermi]
+    r = m.resonant_band
+    aniso = fermi[r - 1] / fermi[r - 2] if r >= 2 and fermi[r - 2] != 0 else None
+    data = {
+        "model": m.name,
+        "eta": eta,
+        "g": g,
+        "lambda": g / (1.0 - g),
+        "fermi_gap_meV": fermi,
+        "mu_meV": float(res.mu),
+        "mu0_meV": float(m.mu(eta)),
+        "converged": bool(getattr(res, "converged", True)),
+        "tc_K": None if t.below_floor else t.tc,
+        "below_floor": t.below_floor,
+        "ratio_2Delta_kBTc": ratio,
+        f"Delta{r}_over_Delta{r - 1}": aniso,
+    }
+    lines = [
+        f"model {m.name}, eta = {eta:g}, g = {g:g}: mu0 = {float(m.mu(eta)):.4f} meV, "
+        f"renormalised mu = {float(res.mu):.4f} meV",
+        "Tc below the floor" if t.below_floor else f"Tc = {t.tc:.6g} K",
+        "subband   Delta at the Fermi surface (meV)   2Delta/k_BTc",
+        *(
+            f"{n + 1:7d} {d:34.5g}   " + ("—" if q is None else f"{q:.4g}")
+            for n, (d, q) in enumerate(zip(fermi, ratio, strict=True))
+        ),
+    ]
+    if aniso is not None:
+        lines.append(f"Delta_{r}/Delta_{r - 1} = {aniso:.4g}")
+    emit(data, as_json, lines)
+
+
+@app.command()
+@user_errors
+def isotope(
+    eta: EtaOpt,
+    g: GOpt,
+    preset: PresetOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Isotope coefficient alpha = -d ln Tc / d ln M at one (eta, g)."""
+    from multigap.pairing.tc import critical_temperature, isotope_coefficient
+
+    check_finite(eta, "--eta")
+    check_g(g)
+    m = load(preset, config)
+    alpha = isotope_coefficient(m, eta=eta, g=g)
+    t = critical_temperature(m, eta=eta, g=g)
+    data = {
+        "model": m.name,
+        "eta": eta,
+        "g": g,
+        "isotope_coefficient": _num(alpha),
+        "tc_K": t if t > 0 else None,
+    }
+    line = (
+        f"alpha = {alpha:.5g} (Tc = {t:.6g} K)"
+        if math.isfinite(alpha)
+        else "alpha undefined: Tc below the temperature floor"
+    )
+    emit(data, as_json, [f"model {m.name}, eta = {eta:g}, g = {g:g}", line])
+
+
+@app.command()
+@user_errors
+def dome(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    g: Annotated[str, typer.Option(help="Couplings of the Tc(eta) curves.")] = (
+        "0.1,0.15,0.2,0.25,0.3,0.35,0.4,0.45,0.49"
+    ),
+    eta: Annotated[str, typer.Option(help="eta range of the Tc(eta) curves.")] = "-1:2:301",
+    eta_fixed: Annotated[
+        str, typer.Option("--eta-fixed", help="Fixed eta values of the Tc(g) curves.")
+    ] = "-1,-0.5,0,0.5,1,1.5,2",
+    g_range: Annotated[str, typer.Option("--g-range", help="g range of the Tc(g) curves.")] = (
+        "0.1:0.49:79"
+    ),
+    preset: PresetOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Tc versus eta (linear and log), Tc versus g at fixed eta, overlaps (figures + netCDF)."""
+    from multigap import plot
+    from multigap.study import figures
+
+    gv = check_g(values(g, "--g"))
+    ev = values(eta, "--eta")
+    ef = values(eta_fixed, "--eta-fixed")
+    gr = check_g(values(g_range, "--g-range"), "--g-range")
+    m = load(preset, config)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [
+        ("tc_eta", lambda: figures.tc_eta_data(m, gv, ev), plot.tc_eta),
+        ("tc_g", lambda: figures.tc_g_data(m, ef, gr), plot.tc_g),
+        ("overlaps", lambda: figures.overlap_data(m), plot.overlaps),
+    ]
+    for name, compute, draw in jobs:
+        ds = compute()
+        stem = out / f"{name}_{m.name}"
+        _write(ds, stem.with_suffix(".nc"))
+        plot.save(draw(ds), stem.with_suffix(".png"), "pdf")
+        typer.echo(f"wrote {stem}.png/.pdf/.nc")

@@ -1,0 +1,154 @@
+"""Commands that run and draw maps: map, plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from multigap.cli.app import app
+from multigap.cli.common import (
+    ConfigOpt,
+    PresetOpt,
+    _fail,
+    _write,
+    check_g,
+    load,
+    user_errors,
+    values,
+)
+
+
+def _executor(workers: int | None, scheduler: str | None) -> Any:
+    if workers is not None and scheduler is not None:
+        raise typer.BadParameter("give either --workers or --scheduler", param_hint="--scheduler")
+    if scheduler is not None:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise _fail(
+                "--scheduler needs dask[distributed]: pip install 'multigap[dask]'"
+            ) from None
+        return Client(scheduler)
+    if workers is not None:
+        if workers < 1:
+            raise typer.BadParameter(f"must be >= 1, got {workers}", param_hint="--workers")
+        if workers == 1:
+            return None
+        from multigap.runs.executors import process_executor
+
+        return process_executor(workers)
+    return None
+
+
+@app.command("map")
+@user_errors
+def map_(
+    out: Annotated[Path, typer.Option("--out", "-o", help="netCDF store (re-running resumes).")],
+    eta: Annotated[str, typer.Option(help="eta range START:STOP:N.")] = "-1:2:301",
+    g: Annotated[str, typer.Option(help="g range START:STOP:N.")] = "0.1:0.49:40",
+    quantities: Annotated[
+        str, typer.Option(help="Comma-separated quantities (e.g. tc,isotope).")
+    ] = "tc",
+    workers: Annotated[int | None, typer.Option(help="Worker processes on this machine.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address tcp://HOST:PORT.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    adaptive: Annotated[
+        int | None,
+        typer.Option(
+            "--adaptive",
+            help="Sample this many points adaptively (python-adaptive, where the quantity "
+            "changes fastest) and interpolate them on the --eta x --g grid (one quantity; "
+            "not resumable).",
+        ),
+    ] = None,
+    preset: PresetOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Sweep Tc (and other quantities) over an (eta, g) grid into a resumable netCDF file."""
+    ev = values(eta, "--eta")
+    gv = check_g(values(g, "--g"))
+    qs = tuple(q.strip() for q in quantities.split(",") if q.strip())
+    if not qs:
+        raise typer.BadParameter("give at least one quantity", param_hint="--quantities")
+    if out.suffix.lower() != ".nc":
+        raise typer.BadParameter(f"{out}: the store must be a .nc file", param_hint="--out")
+    if adaptive is not None and (adaptive < 4 or len(qs) != 1):
+        raise typer.BadParameter(
+            f"needs >= 4 points and one quantity, got {adaptive} points for {','.join(qs)}",
+            param_hint="--adaptive",
+        )
+    m = load(preset, config)
+    from multigap.runs.sweep import adaptive_map, sweep
+
+    ex = _executor(workers, scheduler)
+    try:
+        if adaptive is None:
+            ds = sweep(m, eta=ev, g=gv, quantities=qs, executor=ex, store=out, progress=not quiet)
+        else:
+            ds = adaptive_map(
+                m,
+                (float(ev.min()), float(ev.max())),
+                (float(gv.min()), float(gv.max())),
+                qs[0],
+                adaptive,
+                ex,
+                grid=(ev.size, gv.size),
+                progress=not quiet,
+            )
+            tmp = out.with_suffix(".nc.tmp")
+            _write(ds, tmp)
+            tmp.replace(out)
+            ev, gv = ds["eta"].values, ds["g"].values
+    finally:
+        if ex is not None:
+            closer = getattr(ex, "shutdown", None) or getattr(ex, "close", None)
+            if closer is not None:
+                closer()
+    if not quiet:
+        typer.echo(f"wrote {out}")
+    if "tc" in ds and ds["tc"].notnull().any():
+        import numpy as np
+
+        tcv = ds["tc"].transpose("eta", "g").values
+        i, j = np.unravel_index(int(np.nanargmax(tcv)), tcv.shape)
+        typer.echo(f"Tc max on the grid: {tcv[i, j]:.6g} K at eta = {ev[i]:.4g}, g = {gv[j]:.4g}")
+
+
+@app.command("plot")
+@user_errors
+def plot_(
+    file: Annotated[Path, typer.Argument(help="netCDF file from `multigap map`.")],
+    var: Annotated[
+        str | None, typer.Option("--var", help="Variables to draw (default: every (eta, g) one).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output stem (default: beside FILE).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="png, pdf or svg.")] = "png",
+    log: Annotated[bool, typer.Option("--log", help="Logarithmic colour scale.")] = False,
+) -> None:
+    """Colour maps of an (eta, g) dataset with the maximum marked."""
+    import xarray as xr
+
+    from multigap import plot
+
+    if not file.is_file():
+        raise typer.BadParameter(f"{file} does not exist", param_hint="FILE")
+    if fmt not in ("png", "pdf", "svg"):
+        raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
+    try:
+        ds = xr.load_dataset(file)
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(
+            f"{file} is not a readable netCDF file: {exc}", param_hint="FILE"
+        ) from None
+    names = [v.strip() for v in var.split(",")] if var else None
+    stem = out if out is not None else file.with_suffix("")
+    for name, fig in plot.maps(ds, names, log=log):
+        path = stem.parent / f"{stem.name}_{name}.{fmt}"
+        plot.save(fig, path)
+        typer.echo(f"wrote {path}")
