@@ -10,8 +10,10 @@ graded levels mu +- s r^k (:func:`make_plan`); only u < mu + wc contributes. The
 square-root singularities at the *ends* of these segments -- 1/sqrt(u - a) above a band bottom,
 1/sqrt(b - u) below a band top, sqrt(p - u) below each level p (the kx window edges, the Fermi
 point) -- and near-singularities wherever a segment end lies a small distance delta from a band
-edge (e.g. mu - wc just above a bottom). A segment whose length L exceeds (r_e - 1) delta is
-therefore cut further at the geometric points edge +- delta r_e^k (r_e = 4): every sub-segment
+edge (e.g. mu - wc just above a bottom), or a level lies a small distance delta above a band
+top (its sqrt(p - u) reaches into the band). A segment whose length L exceeds (r_e - 1) delta
+is therefore cut further at the geometric points s -+ delta r_e^k toward the nearby singular
+point s (r_e = 4): every sub-segment
 then lies at least a third of its length from the edge, where Gauss-Legendre converges
 geometrically (Bernstein-ellipse parameter >= 2.4 per sub-segment) whatever delta is, and the
 sub-segment that ends at the original level keeps a node clustering (u = u0 + L sin(pi t / 2))
@@ -131,45 +133,53 @@ def make_plan(setup: Setup, gap_scale: FloatArray) -> Plan:
     return Plan(s, levels)
 
 
-def _edge_cuts(p1: float, p2: float, a: float, b: float) -> list[float]:
-    """Geometric cuts of (p1, p2) toward a band bottom a below p1 and a band top b above p2."""
+def _edge_cuts(p1: float, p2: float, below: float, above: float) -> list[float]:
+    """Geometric cuts of (p1, p2) toward the singular points ``below`` <= p1 and ``above`` >= p2
+    (a band bottom; a band top, or a level just above the top)."""
     r = _EDGE_RATIO
     cuts: list[float] = []
-    d = p1 - a
+    d = p1 - below
     if d > 0.0 and p2 - p1 > (r - 1.0) * d:
-        x = a + d * r
+        x = below + d * r
         for _ in range(_MAX_EDGE_CUTS):
             if x >= p2:
                 break
             cuts.append(x)
-            x = a + (x - a) * r
-    e = b - p2
+            x = below + (x - below) * r
+    e = above - p2
     if e > 0.0 and p2 - p1 > (r - 1.0) * e:
-        y = b - e * r
+        y = above - e * r
         for _ in range(_MAX_EDGE_CUTS):
             if y <= p1:
                 break
             cuts.append(y)
-            y = b - (b - y) * r
+            y = above - (above - y) * r
     return sorted(set(cuts))
 
 
 def _band_segments(
-    pts: FloatArray, a: float, b: float
+    pts: FloatArray, a: float, b: float, beyond: float
 ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
-    """Segments (start, length, node map) of one band from its sorted cut points."""
+    """Segments (start, length, node map) of one band from its sorted cut points.
+
+    ``beyond`` is the nearest level above the band top (inf if none): its square root
+    sqrt(level - u) reaches into the band and is a near-singularity of the segment ending at b.
+    """
     u0, u1 = pts[:-1], pts[1:]
     keep = u1 > u0
     u0, u1 = u0[keep], u1[keep]
+    above = np.where(u1 < b, b, beyond)  # nearest singular point at or above each segment
     r1 = _EDGE_RATIO - 1.0
-    near = ((u0 > a) & (u1 - u0 > r1 * (u0 - a))) | ((u1 < b) & (u1 - u0 > r1 * (b - u1)))
+    near = ((u0 > a) & (u1 - u0 > r1 * (u0 - a))) | (u1 - u0 > r1 * (above - u1))
     if not np.any(near):
         return u0, u1 - u0, np.zeros(u0.size, dtype=np.intp)
     starts: list[float] = []
     ends: list[float] = []
     codes: list[int] = []
-    for p1, p2, hit in zip(u0.tolist(), u1.tolist(), near.tolist(), strict=True):
-        cuts = _edge_cuts(p1, p2, a, b) if hit else []
+    for p1, p2, up, hit in zip(
+        u0.tolist(), u1.tolist(), above.tolist(), near.tolist(), strict=True
+    ):
+        cuts = _edge_cuts(p1, p2, a, up) if hit else []
         if not cuts:
             starts.append(p1)
             ends.append(p2)
@@ -217,8 +227,11 @@ def kz_nodes(setup: Setup, plan: Plan, mu: float) -> Nodes:
         if hi <= a:
             slices.append(slice(start, start))
             continue
-        pts = np.unique(np.clip(np.concatenate(([a, hi], mu + plan.levels[n])), a, hi))
-        u0, length, code = _band_segments(pts, a, b)
+        levels = mu + plan.levels[n]
+        pts = np.unique(np.clip(np.concatenate(([a, hi], levels)), a, hi))
+        over = levels[levels > b]
+        beyond = float(over.min()) if (hi == b and over.size) else math.inf
+        u0, length, code = _band_segments(pts, a, b, beyond)
         u_parts.append((u0[:, None] + length[:, None] * s_map[code]).reshape(-1))
         w_parts.append((length[:, None] * w_map[code]).reshape(-1))
         slices.append(slice(start, start + u_parts[-1].size))
