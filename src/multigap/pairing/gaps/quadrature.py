@@ -158,17 +158,20 @@ def _edge_cuts(p1: float, p2: float, below: float, above: float) -> list[float]:
 
 
 def _band_segments(
-    pts: FloatArray, a: float, b: float, beyond: float
+    pts: FloatArray, a: float, b: float, beyond: float, mu: float
 ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
     """Segments (start, length, node map) of one band from its sorted cut points.
 
     ``beyond`` is the nearest level above the band top (inf if none): its square root
     sqrt(level - u) reaches into the band and is a near-singularity of the segment ending at b.
+    The Fermi level mu is one too for a segment ending below it (the kx-integrated kernel has
+    its |Delta|-wide structure there, a distance wc above the window edge).
     """
     u0, u1 = pts[:-1], pts[1:]
     keep = u1 > u0
     u0, u1 = u0[keep], u1[keep]
     above = np.where(u1 < b, b, beyond)  # nearest singular point at or above each segment
+    above = np.where(u1 < mu, np.minimum(above, mu), above)
     r1 = _EDGE_RATIO - 1.0
     near = ((u0 > a) & (u1 - u0 > r1 * (u0 - a))) | (u1 - u0 > r1 * (above - u1))
     if not np.any(near):
@@ -231,7 +234,7 @@ def kz_nodes(setup: Setup, plan: Plan, mu: float) -> Nodes:
         pts = np.unique(np.clip(np.concatenate(([a, hi], levels)), a, hi))
         over = levels[levels > b]
         beyond = float(over.min()) if (hi == b and over.size) else math.inf
-        u0, length, code = _band_segments(pts, a, b, beyond)
+        u0, length, code = _band_segments(pts, a, b, beyond, mu)
         u_parts.append((u0[:, None] + length[:, None] * s_map[code]).reshape(-1))
         w_parts.append((length[:, None] * w_map[code]).reshape(-1))
         slices.append(slice(start, start + u_parts[-1].size))
