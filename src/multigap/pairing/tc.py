@@ -281,9 +281,9 @@ class _PairOperator:
                 if not vectors:
                     return lam, None
                 assert a_p is not None and a_i is not None
-                vec = np.empty((M.shape[0], a_p.shape[1]))
-                vec[ip], vec[ind] = a_p, a_i
-                return lam, vec
+                both = np.empty((M.shape[0], a_p.shape[1]))
+                both[ip], both[ind] = a_p, a_i
+                return lam, both
             R = _block_diag(_sqrt_psd(M))
             H = R @ self.A @ R
         else:
