@@ -69,11 +69,12 @@ def zero_temperature_gaps(
         ("fixed_mu"): mu = mu0.
     kz_order, kx_order : int
         Gauss-Legendre nodes per kz (energy) segment and per side of the Fermi point in kx.
-        Defaults 16 and 32. Measured (tests/pairing/physics/test_gaps*.py): the closed-form
-        free-band crossover and two-band BCS gaps to 1e-8 relative, also with a window edge
-        within 1e-5 wc of the band bottom; preset A and B gaps within 1e-6 of 4x finer orders
-        where a window edge lies within 1e-3 meV of a band edge, and within 1e-6 of doubled
-        orders in the middle of the dome.
+        Defaults 16 and 32. Tested (tests/pairing/physics/test_gaps*.py): the closed-form
+        free-band BCS-BEC crossover (Delta, mu) and the two-band SMW gaps within 1e-5 relative,
+        also with a window edge 1e-5 wc from the band bottom (measured worst: 2e-9 and 1e-10);
+        preset A and B gaps within 1e-6 of 4x finer orders where a window edge lies within
+        1e-3 meV of a band edge (measured worst over 40 random such points: 2e-8), and within
+        1e-6 of doubled orders in the middle of the dome.
     tol : float
         Convergence: max|a - K(a)| / max|a| and |n - n0| / n0 below ``tol`` (default 1e-10).
     maxiter : int

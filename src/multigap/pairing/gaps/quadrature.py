@@ -15,7 +15,7 @@ top (its sqrt(p - u) reaches into the band). A segment whose length L exceeds (r
 is therefore cut further at the geometric points s -+ delta r_e^k toward the nearby singular
 point s (r_e = 4): every sub-segment
 then lies at least a third of its length from the edge, where Gauss-Legendre converges
-geometrically (Bernstein-ellipse parameter >= 2.4 per sub-segment) whatever delta is, and the
+geometrically whatever delta is, and the
 sub-segment that ends at the original level keeps a node clustering (u = u0 + L sin(pi t / 2))
 for the square root there. Segments far from band edges use u = u0 + L sin^2(pi t / 2), which
 makes the square roots at both ends smooth. kx integrals: kx = kx_c + s_k sinh(v) centred on the
