@@ -163,3 +163,47 @@ def test_two_band_zero_temperature_gaps(case: tuple[str, Any], fixed_density: bo
         assert res.fermi_gap[0] * res.fermi_gap[1] < 0.0
     else:
         assert res.fermi_gap[0] * res.fermi_gap[1] > 0.0
+
+
+def ref_gaps_at(G: np.ndarray, mu: float, t_mev: float, start: np.ndarray) -> np.ndarray:
+    """(Delta_1, Delta_2) at temperature T (k_B T = t_mev), mu fixed."""
+
+    def kern(m: int, d: float) -> float:
+        def f(x: float) -> float:
+            e = math.hypot(x, d)
+            return dos(m, mu + x) * math.tanh(e / (2.0 * t_mev)) / (2.0 * e)
+
+        return _quad(f, mu)
+
+    def eqs(d: np.ndarray) -> np.ndarray:
+        return d - G @ (d * np.array([kern(0, d[0]), kern(1, d[1])]))
+
+    sol = optimize.root(eqs, start, method="hybr", options={"xtol": 1e-14})
+    assert np.max(np.abs(eqs(sol.x))) < 1e-12
+    return np.asarray(sol.x)
+
+
+@pytest.mark.parametrize("kind", ["repulsive", "interband"])
+def test_two_band_gaps_at_half_tc(kind: str) -> None:
+    """Indefinite couplings at T = Tc/2 (fixed mu) against the finite-T SMW equations."""
+    model = model_for(kind)
+    G = np.asarray(MATRICES[kind], dtype=float)
+    mu0 = float(model.mu(ETA))
+    tc = ref_tc(G, mu0)
+    res = mg.gaps_at_temperature(model, ETA, G[1, 1], 0.5 * tc, fixed_density=False)
+    _, v = np.linalg.eigh(G)
+    ref = ref_gaps_at(G, mu0, 0.5 * KB * tc, 1.5 * KB * tc * v[:, -1] / np.max(np.abs(v[:, -1])))
+    sign = np.sign(res.fermi_gap[0] * ref[0])
+    assert res.superconducting and res.tc == pytest.approx(tc, rel=1e-5)
+    assert res.fermi_gap * sign == pytest.approx(ref, rel=1e-5)
+
+
+def test_two_band_sweep_with_indefinite_couplings() -> None:
+    """The sweep's gaps quantity runs on an indefinite (s+-) coupling matrix."""
+    from multigap.runs.sweep import sweep
+
+    model = model_for("interband")
+    ds = sweep(model, [ETA], [0.0], quantities=("gaps",), progress=False)
+    gap = ds["fermi_gap"].values[0, 0]
+    assert bool(ds["gap_converged"].values[0, 0]) and gap[0] * gap[1] < 0.0
+    assert np.all(np.isfinite(ds["gap_ratio"].values[0, 0]))
