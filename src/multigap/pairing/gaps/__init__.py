@@ -70,8 +70,8 @@ Method
   (a, mu - mu0) with the Jacobian in a exact (derivatives of the integrands on the same
   quadrature) and d/dmu by a finite difference; start from the leading eigenvector of the
   linearised equation at Tc (:func:`multigap.tc.tc_result`) scaled to the BCS gap
-  1.764 k_B Tc tanh(1.74 sqrt(Tc/T - 1)), with mu moved onto the density surface by a few
-  secant steps. The quadrature is adapted to the gap scale of the
+  1.764 k_B Tc tanh(1.74 sqrt(Tc/T - 1)) at mu0; should that fail, again with mu first moved
+  onto the density surface by a few secant steps. The quadrature is adapted to the gap scale of the
   start and rebuilt (with a warm restart) if the solved gaps differ from it by more than a
   factor 2. A result is returned only when the residuals meet the tolerances; otherwise
   :class:`GapConvergenceError` names eta, g, T and the residual.

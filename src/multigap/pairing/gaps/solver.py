@@ -276,12 +276,16 @@ class _Outcome:
     plan: Plan
 
 
-def _iterate(prob: _Problem, a0: FloatArray, mu_start: float, floor: float) -> _Outcome | None:
+def _iterate(
+    prob: _Problem, a0: FloatArray, mu_start: float, floor: float, presolve: bool
+) -> _Outcome | None:
     """Rounds of Newton (hybr fallback) on (a, mu), re-planning the quadrature to the solved
-    gap scale; the best iterate (or None if none was finite)."""
+    gap scale; the best iterate (or None if none was finite). With ``presolve`` mu is first
+    moved onto the density surface at fixed a0."""
     plan = _make_plan(prob.setup, _scales(a0))
-    if prob.fixed_density:
+    if prob.fixed_density and presolve:
         mu_start = _mu_on_density_surface(prob, plan, a0, mu_start)
+    if prob.fixed_density:
         x = np.append(a0.reshape(-1), mu_start - prob.mu0)
     else:
         x = a0.reshape(-1)
@@ -382,7 +386,17 @@ def solve(
     # start is already the right size, so a drop by 100 means Delta -> 0
     near_tc = (1.0 - NEAR_TC) * tc <= prob.T
     floor = (1e-2 if near_tc else 1e-8) * float(np.max(np.abs(a0)))
-    best = _iterate(prob, a0, mu_start, floor)
+    # Newton from (a0, mu0) directly; if that fails, again with mu first on the density surface
+    best = _iterate(prob, a0, mu_start, floor, presolve=False)
+    failed = (
+        best is None
+        or not best.residual <= prob.tol
+        or float(np.max(np.abs(prob.unpack(best.x)[0]))) <= floor
+    )
+    if failed and prob.fixed_density and prob.count < prob.maxiter:
+        second = _iterate(prob, a0, mu_start, floor, presolve=True)
+        if second is not None and (best is None or second.residual < best.residual):
+            best = second
     if best is None:
         raise GapConvergenceError(
             f"gap equation did not converge at {prob.label} (no finite iterate after "
