@@ -285,10 +285,9 @@ def _iterate(
     plan = _make_plan(prob.setup, _scales(a0))
     if prob.fixed_density and presolve:
         mu_start = _mu_on_density_surface(prob, plan, a0, mu_start)
+    x = a0.reshape(-1)
     if prob.fixed_density:
-        x = np.append(a0.reshape(-1), mu_start - prob.mu0)
-    else:
-        x = a0.reshape(-1)
+        x = np.append(x, mu_start - prob.mu0)
     best: _Outcome | None = None
 
     def stop(f: FloatArray, y: FloatArray) -> bool:
