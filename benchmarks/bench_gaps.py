@@ -1,68 +1,93 @@
-"""Speed of the gap equation: one T = 0 solve (with the density equation) and one isotope point.
+"""Speed of the T = 0 gap solver against the baseline commit c3cbf63 (issue 13: >= 3x).
 
-Preset A at the default grids, eta = 1, g = 0.4 (the geometry is built before timing). Also a
-finite-temperature solve at Tc/2 and the mean cost of a 24-point eta scan at g = 0.25. For a
+Each round runs one subprocess per tree -- this checkout and the baseline worktree (default
+``/work/baseline``, override with ``MULTIGAP_BASELINE``; skipped if absent) -- alternating, each
+timing ``zero_temperature_gaps`` (fixed density, default grids) on the same points of presets A
+and B after one warm-up solve per point (the geometry is built before timing). The figure per
+point is the median over rounds of each round's median; the ratio is baseline / current. Also
+the accuracy: the largest relative difference between the two trees' Fermi gaps per point. For a
 one-core figure run with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
-import time
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-import numpy as np
+POINTS = {"A": [(1.0, 0.4), (0.5, 0.3), (0.0, 0.4), (2.0, 0.25)], "B": [(1.0, 0.4), (0.3, 0.3)]}
 
+_SNIPPET = r"""
+import json, statistics, sys, time
 import multigap as mg
-from multigap.pairing import gaps
-
-ETA, G = 1.0, 0.4
-
-
-def _median_time(fn: Any, repeats: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
-
-
-def run(repeats: int = 5) -> dict[str, Any]:
-    """Time the solves; return and print the figures."""
-    model = mg.preset("A")
+points = json.loads(sys.argv[1]); repeats = int(sys.argv[2])
+out = {}
+for name, pts in points.items():
+    model = mg.preset(name)
     _ = model.geometry
-    gaps.zero_temperature_gaps(model, ETA, G)  # warm caches (kernel tables, band edges)
+    for eta, g in pts:
+        res = mg.zero_temperature_gaps(model, eta, g)
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            mg.zero_temperature_gaps(model, eta, g)
+            times.append(time.perf_counter() - t)
+        out[f"{name} eta={eta} g={g}"] = {
+            "s": statistics.median(times), "gap": [float(x) for x in res.fermi_gap],
+        }
+print(json.dumps(out))
+"""
 
-    t_zero, res = _median_time(lambda: gaps.zero_temperature_gaps(model, ETA, G), repeats)
-    t_fixed_mu, _ = _median_time(
-        lambda: gaps.zero_temperature_gaps(model, ETA, G, fixed_density=False), repeats
+
+def _tree_run(src: Path, repeats: int) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(src))
+    proc = subprocess.run(
+        [sys.executable, "-c", _SNIPPET, json.dumps(POINTS), str(repeats)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    tc = mg.tc_result(model, ETA, G, chemical_potential="fixed_density").tc
-    t_warm, _ = _median_time(lambda: gaps.gaps_at_temperature(model, ETA, G, 0.5 * tc), repeats)
-    t_iso, alpha = _median_time(lambda: mg.isotope_coefficient(model, ETA, G), repeats)
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
 
-    etas = np.linspace(-0.3, 2.0, 24)
-    t0 = time.perf_counter()
-    iters = [gaps.zero_temperature_gaps(model, float(e), 0.25).iterations for e in etas]
-    scan = time.perf_counter() - t0
 
-    out = {
-        "model": "preset A",
-        "threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-        "zero_T_fixed_density_median_ms": 1e3 * t_zero,
-        "zero_T_fixed_mu_median_ms": 1e3 * t_fixed_mu,
-        "half_tc_fixed_density_median_ms": 1e3 * t_warm,
-        "zero_T_evaluations": res.iterations,
-        "isotope_coefficient_median_ms": 1e3 * t_iso,
-        "isotope_coefficient": alpha,
-        "eta_scan_24_ms_per_point": 1e3 * scan / etas.size,
-        "eta_scan_mean_evaluations": float(np.mean(iters)),
-        "fermi_gap_meV": [float(x) for x in res.fermi_gap],
-    }
+def run(rounds: int = 5, repeats: int = 3) -> dict[str, Any]:
+    """Alternate baseline and current runs; return and print medians and ratios."""
+    here = Path(__file__).resolve().parent.parent / "src"
+    base = Path(os.environ.get("MULTIGAP_BASELINE", "/work/baseline")) / "src"
+    trees = {"current": here}
+    if (base / "multigap").is_dir():
+        trees["baseline"] = base
+    samples: dict[str, list[dict[str, Any]]] = {k: [] for k in trees}
+    for _ in range(rounds):
+        for key, src in trees.items():
+            samples[key].append(_tree_run(src, repeats))
+    out: dict[str, Any] = {"threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
+    ratios = []
+    for point in samples["current"][0]:
+        cur = statistics.median(s[point]["s"] for s in samples["current"])
+        row: dict[str, Any] = {"current_ms": 1e3 * cur}
+        if "baseline" in samples:
+            old = statistics.median(s[point]["s"] for s in samples["baseline"])
+            g_new = samples["current"][0][point]["gap"]
+            g_old = samples["baseline"][0][point]["gap"]
+            row["baseline_ms"] = 1e3 * old
+            row["ratio"] = old / cur
+            row["max_rel_gap_change"] = max(
+                abs(a / b - 1.0) for a, b in zip(g_new, g_old, strict=True)
+            )
+            ratios.append(old / cur)
+        out[point] = row
+    if ratios:
+        out["median_ratio"] = statistics.median(ratios)
+        out["min_ratio"] = min(ratios)
     for key, value in out.items():
-        print(f"{key:36s} {value}")
+        print(f"{key:28s} {value}")
     return out
 
 

@@ -76,45 +76,50 @@ def gaps(
     as_json: JsonOpt = False,
 ) -> None:
     """Zero-temperature gaps (mu renormalised at fixed density) and gap ratios 2Delta/k_BTc."""
-    from multigap.constants import KB
-    from multigap.pairing.gaps import GapConvergenceError, zero_temperature_gaps
-    from multigap.pairing.tc import tc_result
+    from multigap.pairing.gaps import GapConvergenceError, gap_ratios
 
     check_finite(eta, "--eta")
     check_g(g)
     m = load(preset, config)
     try:
-        res = zero_temperature_gaps(m, eta=eta, g=g)
+        rat = gap_ratios(m, eta=eta, g=g)  # fixed-density gaps over the fixed-density Tc
     except GapConvergenceError as exc:
         raise _fail(str(exc)) from None
-    t = tc_result(m, eta=eta, g=g)
+    res = rat.gaps
+    below = not rat.tc > 0.0
     fermi = [abs(float(x)) for x in res.fermi_gap]  # magnitudes
-    ratio = [(2.0 * d / (KB * t.tc) if not t.below_floor and t.tc > 0 else None) for d in fermi]
+    spectral = [float(x) for x in res.spectral_gap]
+    ratio = [None if below else float(q) for q in rat.ratio]
     r = m.resonant_band
-    aniso = fermi[r - 1] / fermi[r - 2] if r >= 2 and fermi[r - 2] != 0 else None
+    aniso = None if math.isnan(rat.anisotropy) else float(rat.anisotropy)
     data = {
         "model": m.name,
         "eta": eta,
         "g": g,
         "lambda": g / (1.0 - g),
+        "mu_rule": rat.mu_rule,
         "fermi_gap_meV": fermi,
+        "spectral_gap_meV": spectral,
+        "fermi_surface": [bool(x) for x in res.fermi_surface],
         "mu_meV": float(res.mu),
         "mu0_meV": float(m.mu(eta)),
-        "converged": bool(getattr(res, "converged", True)),
-        "tc_K": None if t.below_floor else t.tc,
-        "below_floor": t.below_floor,
+        "converged": bool(res.converged),
+        "tc_K": None if below else rat.tc,
+        "below_floor": below,
         "ratio_2Delta_kBTc": ratio,
+        "ratio_gap": rat.gap_definition,
         f"Delta{r}_over_Delta{r - 1}": aniso,
     }
     lines = [
         f"model {m.name}, eta = {eta:g}, g = {g:g}: mu0 = {float(m.mu(eta)):.4f} meV, "
-        f"renormalised mu = {float(res.mu):.4f} meV",
-        "Tc below the floor" if t.below_floor else f"Tc = {t.tc:.6g} K",
-        "subband   Delta at the Fermi surface (meV)   2Delta/k_BTc",
+        f"renormalised mu = {float(res.mu):.4f} meV (gaps and Tc at {rat.mu_rule})",
+        "Tc below the floor" if below else f"Tc = {rat.tc:.6g} K",
+        "subband   Fermi-surface gap (meV)   spectral gap (meV)   2Delta/k_BTc",
         *(
-            f"{n + 1:7d} {d:34.5g}   " + ("—" if q is None else f"{q:.4g}")
-            for n, (d, q) in enumerate(zip(fermi, ratio, strict=True))
+            f"{n + 1:7d} {d:25.5g} {e:20.5g}   " + ("—" if q is None else f"{q:.4g}")
+            for n, (d, e, q) in enumerate(zip(fermi, spectral, ratio, strict=True))
         ),
+        f"(ratio: {rat.gap_definition})",
     ]
     if aniso is not None:
         lines.append(f"Delta_{r}/Delta_{r - 1} = {aniso:.4g}")

@@ -271,27 +271,34 @@ class _PairOperator:
     def leading(self, M: FloatArray, vectors: bool) -> tuple[FloatArray, FloatArray | None]:
         """Largest eigenvalue (B,) of the kernel for chi matrices M (B, nb, Q, Q); with
         ``vectors`` also the gap vectors a (B, nb Q): unit norm, largest component > 0."""
-        R: FloatArray | None = None
-        if np.all(self.psd):
-            H = self._fmf(self.F, M)
-        else:
+        if not np.all(self.psd):  # indefinite rows: M^{1/2} A M^{1/2} (shapes differ from F^T M F)
+            if np.any(self.psd):
+                ip, ind = np.flatnonzero(self.psd), np.flatnonzero(~self.psd)
+                lam_p, a_p = self.take(ip).leading(M[ip], vectors)
+                lam_i, a_i = self.take(ind).leading(M[ind], vectors)
+                lam = np.empty(M.shape[0])
+                lam[ip], lam[ind] = lam_p, lam_i
+                if not vectors:
+                    return lam, None
+                assert a_p is not None and a_i is not None
+                both = np.empty((M.shape[0], a_p.shape[1]))
+                both[ip], both[ind] = a_p, a_i
+                return lam, both
             R = _block_diag(_sqrt_psd(M))
             H = R @ self.A @ R
-            if np.any(self.psd):
-                ip = np.flatnonzero(self.psd)
-                H[ip] = self._fmf(self.F[ip], M[ip])
+        else:
+            H = self._fmf(self.F, M)
         H = 0.5 * (H + np.swapaxes(H, -1, -2))
-        if not vectors:
+        if not vectors:  # the largest algebraic eigenvalue
             return np.asarray(np.linalg.eigvalsh(H)[:, -1], dtype=float), None
         w, U = np.linalg.eigh(H)
         lam = np.asarray(w[:, -1], dtype=float)
         y = U[:, :, -1]
-        a = np.einsum("bij,bj->bi", self.F, y)
-        if R is not None:
-            ind = np.flatnonzero(~self.psd)
-            Rb = np.einsum("bij,bj->bi", R[ind], y[ind])
-            a_ind = np.einsum("bij,bj->bi", self.A[ind], Rb)
-            a[ind] = a_ind / np.where(lam[ind] != 0.0, lam[ind], 1.0)[:, None]
+        if np.all(self.psd):
+            a = np.einsum("bij,bj->bi", self.F, y)
+        else:
+            Rb = np.einsum("bij,bj->bi", R, y)
+            a = np.einsum("bij,bj->bi", self.A, Rb) / np.where(lam != 0.0, lam, 1.0)[:, None]
         norm = np.linalg.norm(a, axis=1)
         a = a / np.where(norm > 0.0, norm, 1.0)[:, None]
         big = np.take_along_axis(a, np.argmax(np.abs(a), axis=1)[:, None], axis=1)

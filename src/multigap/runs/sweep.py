@@ -14,9 +14,11 @@ ones (solvers imported on first use, so a missing solver gives a clear error at 
 ==========  ==============================================================================
 "tc"        ``tc`` (K, NaN below the temperature floor), ``below_floor`` (bool), ``mu``
             (meV, chemical potential at Tc)
-"gaps"      ``fermi_gap`` (meV, per band), ``mu_renormalised`` (meV), ``gap_converged``
-            (bool; False with NaN gaps where the solver did not converge), ``gap_ratio`` =
-            2 |Delta_n(k_F)| / k_B Tc (per band)
+"gaps"      ``fermi_gap`` and ``spectral_gap`` (meV, per band), ``mu_renormalised`` (meV),
+            ``gap_converged`` (bool; False with NaN gaps where the solver did not converge),
+            ``gap_ratio`` = 2 Delta_n / k_B Tc (per band; the Fermi gap, or the spectral gap
+            where mu is below the band); all at fixed density, over the fixed-density Tc
+            (variable attributes ``mu_rule``, ``gap_definition``)
 "isotope"   ``alpha`` = -d ln Tc / d ln M
 ==========  ==============================================================================
 
@@ -93,6 +95,8 @@ class Output:
     dims : tuple of str
         Extra trailing dimensions after (eta, g), e.g. ``("band",)``; their coordinates come
         from the quantity's ``coords``.
+    attrs : tuple of (str, str)
+        Further variable attributes (e.g. ``("mu_rule", "fixed_density")``).
     """
 
     name: str
@@ -100,6 +104,7 @@ class Output:
     long_name: str
     dtype: str = "float64"
     dims: tuple[str, ...] = ()
+    attrs: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
@@ -213,13 +218,15 @@ def _isotope_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLi
 
 
 def _gaps_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
-    """T = 0 gaps point by point (each solve is a nonlinear system of its own, ~30-70 ms)."""
+    """T = 0 gaps (fixed density) point by point, ratios over the fixed-density Tc."""
     gaps = gap_solver
     from multigap.constants import KB
 
     n = eta.size
     nb = int(model.n_bands)
     fermi = np.full((n, nb), np.nan)
+    spectral = np.full((n, nb), np.nan)
+    has_fs = np.zeros((n, nb), dtype=bool)
     mu = np.full(n, np.nan)
     conv = np.zeros(n, dtype=bool)
     for i in range(n):
@@ -228,13 +235,29 @@ def _gaps_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]
         except gaps.GapConvergenceError:  # no number it does not trust: NaN, flagged
             continue
         fermi[i] = np.asarray(r.fermi_gap, dtype=float)
+        spectral[i] = np.asarray(r.spectral_gap, dtype=float)
+        has_fs[i] = np.asarray(r.fermi_surface, dtype=bool)
         mu[i] = float(r.mu)
         conv[i] = bool(r.converged)
-    tc = np.asarray(_tc_fn(model, eta, g)["tc"], dtype=float)
+    # one convention per number: fixed-density gaps over the fixed-density Tc
+    tc = np.asarray(
+        tc_solver.critical_temperatures(model, eta, g, chemical_potential=_GAP_RULE), dtype=float
+    )
+    gap = np.where(has_fs, np.abs(fermi), spectral)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = 2.0 * np.abs(fermi) / (KB * tc[:, None])
+        ratio = 2.0 * gap / (KB * tc[:, None])
     ratio = np.where(np.isfinite(tc[:, None]) & (tc[:, None] > 0.0), ratio, np.nan)
-    return {"fermi_gap": fermi, "mu_renormalised": mu, "gap_converged": conv, "gap_ratio": ratio}
+    return {
+        "fermi_gap": fermi,
+        "spectral_gap": spectral,
+        "mu_renormalised": mu,
+        "gap_converged": conv,
+        "gap_ratio": ratio,
+    }
+
+
+_GAP_RULE = "fixed_density"
+_GAP_ATTRS = (("mu_rule", _GAP_RULE),)
 
 
 def _band_coords(model: Any) -> dict[str, tuple[ArrayLike, Mapping[str, str]]]:
@@ -267,10 +290,38 @@ register_quantity(
     Quantity(
         "gaps",
         (
-            Output("fermi_gap", "meV", "zero-temperature gap at the Fermi surface", dims=("band",)),
-            Output("mu_renormalised", "meV", "chemical potential at T = 0 (fixed density)"),
+            Output(
+                "fermi_gap",
+                "meV",
+                "zero-temperature gap averaged over the Fermi surface (fixed density)",
+                dims=("band",),
+                attrs=(*_GAP_ATTRS, ("gap_definition", "Fermi-surface average of Delta_n(kz)")),
+            ),
+            Output(
+                "spectral_gap",
+                "meV",
+                "zero-temperature spectral gap min_k E_n(k) (fixed density)",
+                dims=("band",),
+                attrs=(*_GAP_ATTRS, ("gap_definition", "min over k of sqrt(xi^2 + Delta^2)")),
+            ),
+            Output(
+                "mu_renormalised",
+                "meV",
+                "chemical potential at T = 0 (fixed density)",
+                attrs=_GAP_ATTRS,
+            ),
             Output("gap_converged", "1", "gap equation converged", dtype="bool"),
-            Output("gap_ratio", "1", "2 |Delta_n(k_F)| / (k_B Tc)", dims=("band",)),
+            Output(
+                "gap_ratio",
+                "1",
+                "2 Delta_n / (k_B Tc), gaps and Tc both at fixed density",
+                dims=("band",),
+                attrs=(
+                    *_GAP_ATTRS,
+                    ("tc_mu_rule", _GAP_RULE),
+                    ("gap_definition", gap_solver.RATIO_GAP_DEFINITION),
+                ),
+            ),
         ),
         _gaps_fn,
         coords=_band_coords,
@@ -378,7 +429,7 @@ def sweep_template(
             data[o.name] = xr.Variable(
                 (*DIMS, *o.dims),
                 np.full(shape, fill, dtype=o.dtype),
-                {"units": o.units, "long_name": o.long_name, "quantity": q.name},
+                {"units": o.units, "long_name": o.long_name, "quantity": q.name, **dict(o.attrs)},
             )
     attrs = {
         "model": str(getattr(model, "name", type(model).__name__)),

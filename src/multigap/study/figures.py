@@ -407,23 +407,37 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
     Returns
     -------
     xarray.Dataset
-        ``tc`` (eta, K; NaN below the floor), ``below_floor``, ``gap`` (band, eta; meV: each
-        subband's gap at its Fermi surface), ``ratio`` (band, eta; 2 Delta_n / k_B Tc),
-        ``anisotropy`` (eta; Delta_r / Delta_{r-1}), ``isotope`` (eta), ``mu_renormalised``
+        ``tc`` (eta, K; NaN below the floor; the model's rule for mu), ``below_floor``, ``gap``
+        (band, eta; meV: each subband's gap at its Fermi surface), ``spectral_gap`` (band,
+        eta; meV), ``tc_fixed_density`` (eta, K: the Tc of the gaps' rule), ``ratio`` (band,
+        eta; 2 Delta_n / k_B Tc with fixed-density gaps over the fixed-density Tc, Delta_n the
+        Fermi gap, or the spectral gap where mu lies below the subband: attributes ``mu_rule``,
+        ``gap_definition``), ``anisotropy`` (eta; Delta_r / Delta_{r-1} of the same gaps),
+        ``isotope`` (eta), ``mu_renormalised``
         (eta; meV), ``converged`` (eta; False and NaN gaps where the solver did not converge,
         its messages in the ``gap_failures`` attribute). Attributes: the top of the dome
         (``eta_top``, ``tc_top``, ``anisotropy_top``, ``ratio_top`` JSON), the isotope range.
     """
     from multigap.constants import KB
-    from multigap.pairing.gaps import GapConvergenceError, zero_temperature_gaps
+    from multigap.pairing.gaps import (
+        RATIO_GAP_DEFINITION,
+        GapConvergenceError,
+        zero_temperature_gaps,
+    )
     from multigap.pairing.tc import critical_temperatures, isotope_coefficients
 
     g_v = float(REFERENCE_G.get(model.name, 0.25) if g is None else g)
     eta_a = _grid("eta", np.linspace(-0.2, 2.0, 41) if eta is None else eta)
     tc = np.asarray(critical_temperatures(model, eta_a, g_v), dtype=float)
+    # one convention per number: the gaps are at fixed density, so is the Tc of their ratios
+    tc_n = np.asarray(
+        critical_temperatures(model, eta_a, g_v, chemical_potential="fixed_density"), dtype=float
+    )
     alpha = np.asarray(isotope_coefficients(model, eta_a, g_v), dtype=float)
     nb = model.n_bands
     gap = np.full((nb, eta_a.size), np.nan)
+    spectral = np.full((nb, eta_a.size), np.nan)
+    used = np.full((nb, eta_a.size), np.nan)
     mu_r = np.full(eta_a.size, np.nan)
     conv = np.zeros(eta_a.size, dtype=bool)
     failures: list[str] = []
@@ -434,16 +448,20 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
             failures.append(str(exc))
             continue
         gap[:, i] = np.abs(np.asarray(res.fermi_gap, dtype=float))  # magnitudes
+        spectral[:, i] = np.asarray(res.spectral_gap, dtype=float)
+        used[:, i] = np.where(res.fermi_surface, gap[:, i], spectral[:, i])
         mu_r[i] = float(res.mu)
         conv[i] = bool(getattr(res, "converged", True))
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(tc > 0.0, 2.0 * gap / (KB * tc), np.nan)
+        ratio = np.where(tc_n > 0.0, 2.0 * used / (KB * tc_n), np.nan)
         r = model.resonant_band - 1
-        aniso = gap[r] / gap[r - 1] if r >= 1 else np.full(eta_a.size, np.nan)
+        aniso = used[r] / used[r - 1] if r >= 1 else np.full(eta_a.size, np.nan)
     tc_vars = _tc_vars(tc, ("eta",))
     attrs = _attrs(model, "gaps", g=g_v, eta=eta_a)
     attrs["g"] = g_v
     attrs["lambda"] = g_v / (1.0 - g_v)
+    attrs["mu_rule"] = "fixed_density"
+    attrs["gap_definition"] = RATIO_GAP_DEFINITION
     if failures:
         attrs["gap_failures"] = json.dumps(failures)
     if np.any(tc > 0.0):
@@ -462,7 +480,18 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
         {
             **tc_vars,
             "gap": _var(("band", "eta"), gap, "meV", "gap at the Fermi surface, T = 0"),
-            "ratio": _var(("band", "eta"), ratio, "1", "2 Delta_n / (k_B Tc)"),
+            "spectral_gap": _var(
+                ("band", "eta"), spectral, "meV", "spectral gap min_k E_n(k), T = 0"
+            ),
+            "tc_fixed_density": _var("eta", tc_n, "K", "Tc at fixed density (of the ratios)"),
+            "ratio": _var(
+                ("band", "eta"),
+                ratio,
+                "1",
+                "2 Delta_n / (k_B Tc), fixed density (gaps and Tc)",
+                mu_rule="fixed_density",
+                gap_definition=RATIO_GAP_DEFINITION,
+            ),
             "anisotropy": _var(
                 "eta", aniso, "1", f"Delta_{r + 1} / Delta_{r} (resonant / next lower)"
             ),

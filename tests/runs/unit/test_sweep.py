@@ -478,6 +478,7 @@ def test_gaps_quantity_matches_the_solver_and_flags_non_convergence(
 ) -> None:
     from multigap.constants import KB
     from multigap.pairing import gaps
+    from multigap.pairing import tc as mg_tc
 
     model = multigap.preset("A")
     eta, g = np.array([0.5, 1.0]), np.array([0.3])
@@ -485,11 +486,16 @@ def test_gaps_quantity_matches_the_solver_and_flags_non_convergence(
     for i, e in enumerate(eta):
         r = gaps.zero_temperature_gaps(model, eta=float(e), g=0.3)
         np.testing.assert_array_equal(ds["fermi_gap"].values[i, 0], r.fermi_gap)
-        tc = float(ds["tc"].values[i, 0])
+        np.testing.assert_array_equal(ds["spectral_gap"].values[i, 0], r.spectral_gap)
+        # one convention per number: fixed-density gaps over the fixed-density Tc
+        tc = mg_tc.critical_temperature(model, float(e), 0.3, chemical_potential="fixed_density")
         np.testing.assert_allclose(
-            ds["gap_ratio"].values[i, 0], 2 * np.abs(r.fermi_gap) / (KB * tc), rtol=1e-14
+            ds["gap_ratio"].values[i, 0], 2 * np.abs(r.fermi_gap) / (KB * tc), rtol=1e-8
         )
     assert ds["gap_converged"].all()
+    for name in ("fermi_gap", "spectral_gap", "mu_renormalised", "gap_ratio"):
+        assert ds[name].attrs["mu_rule"] == "fixed_density"
+    assert ds["gap_ratio"].attrs["tc_mu_rule"] == "fixed_density"
 
     real = gaps.zero_temperature_gaps
 
