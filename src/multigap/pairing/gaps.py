@@ -441,6 +441,7 @@ def _setup(model: Any, g: float, T: float, kz_order: int, kx_order: int) -> _Set
         interband=model.interband,
         interband_value=model.interband_value,
         coupling_matrix=model.coupling_matrix,
+        coupling_scale=getattr(model, "coupling_scale", 1.0),
     )
     C = np.asarray(geo.overlaps.modes, dtype=float)
     C = 0.5 * (C + C.transpose(1, 0, 3, 2))

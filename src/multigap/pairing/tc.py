@@ -696,6 +696,7 @@ def _points(
         interband=model.interband,
         interband_value=model.interband_value,
         coupling_matrix=model.coupling_matrix,
+        coupling_scale=getattr(model, "coupling_scale", 1.0),
     )
     wc = couplings.cutoff_energies(
         model.omega0,
