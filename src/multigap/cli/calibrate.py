@@ -45,10 +45,10 @@ def calibrate(
     m = res.maximum
     lines = [
         f"coupling_scale = {res.coupling_scale:.6f} (every g_nn' times this; default 1)",
-        f"preset {name}: Tc max = {m.tc_max_K:.4f} K at eta = {m.eta_at_max:.4f}, "
+        f"preset {name}: Tc max = {m.tc_max:.4f} K at eta = {m.eta_at_max:.4f}, "
         f"g = {m.g_at_max:.4f} (target {target_tc_max:g} K)",
         *(
-            f"predicted {k}: Tc max = {p.tc_max_K:.4f} K at eta = {p.eta_at_max:.4f}, "
+            f"predicted {k}: Tc max = {p.tc_max:.4f} K at eta = {p.eta_at_max:.4f}, "
             f"g = {p.g_at_max:.4f}"
             for k, p in res.predicted.items()
         ),

@@ -43,13 +43,13 @@ SCALE_RANGE = (0.2, 5.0)
 class TcMaximum:
     """Maximum of Tc over the (eta, g) plane: value (K) and location."""
 
-    tc_max_K: float
+    tc_max: float  # K
     eta_at_max: float
     g_at_max: float
 
     def to_dict(self) -> dict[str, float]:
         """JSON-ready mapping with the keys of ``multigap calibrate --json``."""
-        return {"tc_max_K": self.tc_max_K, "eta_at_max": self.eta_at_max, "g_at_max": self.g_at_max}
+        return {"tc_max_K": self.tc_max, "eta_at_max": self.eta_at_max, "g_at_max": self.g_at_max}
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def calibrate(
         return tc_maximum(model.with_(coupling_scale=scale), **grid)
 
     def f(scale: float) -> float:
-        return at(scale).tc_max_K - target
+        return at(scale).tc_max - target
 
     a, b = 1.0, 1.0
     fa = fb = f(1.0)

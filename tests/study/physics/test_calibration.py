@@ -82,17 +82,17 @@ def test_tc_maximum_is_a_local_maximum() -> None:
     m = tc_maximum(a)
     de = np.linspace(-0.01, 0.01, 9)
     tc = critical_temperatures(a, m.eta_at_max + de[:, None], m.g_at_max + de[None, :])
-    assert float(np.max(tc)) <= m.tc_max_K * (1.0 + 1e-6)
+    assert float(np.max(tc)) <= m.tc_max * (1.0 + 1e-6)
 
 
 def test_calibration_recovers_a_known_scale() -> None:
     a = mg.preset("A")
     grid = {"n_eta": 21, "n_g": 8}
     known = 1.0437
-    target = tc_maximum(a.with_(coupling_scale=known), **grid).tc_max_K
+    target = tc_maximum(a.with_(coupling_scale=known), **grid).tc_max
     res = calibrate(a, target, **grid)
     assert res.coupling_scale == pytest.approx(known, abs=1e-4)
-    assert res.maximum.tc_max_K == pytest.approx(target, rel=1e-6)
+    assert res.maximum.tc_max == pytest.approx(target, rel=1e-6)
     d = res.to_dict()
     assert {"coupling_scale", "tc_max_K", "eta_at_max", "g_at_max", "predicted"} <= set(d)
 
