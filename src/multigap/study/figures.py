@@ -522,34 +522,94 @@ def tc_eta_data(
             "eta": _eta_coord(eta_a),
             "lambda": _var("g", _lambda(g_a), "1", "lambda = g / (1 - g)"),
         },
-        attrs={**_attrs(model, "tc_eta", g=g_a, eta=eta_a), "t_floor": model.numerics.t_floor},
+        attrs={**_attrs(model, "tc_eta", g=g_a, eta=eta_a), **_axis_attrs(model)},
     )
 
 
+def _axis_attrs(model: Model) -> dict[str, Any]:
+    """t_floor, Delta_E and E_L of the resonant subband (the mu - E_L axis, meV) and the rule."""
+    sb = model.subbands
+    r = model.resonant_band
+    return {
+        "t_floor": model.numerics.t_floor,
+        "width": float(sb.width(r)),
+        "edge": float(sb.edge(r)),
+        "tc_convention": str(model.chemical_potential),
+    }
+
+
+def _parabolic_min(x: FloatArray, y: FloatArray) -> tuple[float, float]:
+    """Interior minimum of y(x) on a uniform grid refined by the parabola through 3 points.
+
+    NaN, NaN when the grid minimum lies at an end or y is not finite there.
+    """
+    k = int(np.argmin(y))
+    if not (0 < k < y.size - 1) or not np.all(np.isfinite(y[k - 1 : k + 2])):
+        return math.nan, math.nan
+    y0, y1, y2 = y[k - 1], y[k], y[k + 1]
+    den = y0 - 2.0 * y1 + y2
+    if den <= 0.0:
+        return float(x[k]), float(y1)
+    t = 0.5 * (y0 - y2) / den  # in (-1/2, 1/2) grid steps from x[k]
+    h = float(x[k + 1] - x[k])
+    return float(x[k] + t * h), float(y1 - 0.25 * (y0 - y2) * t)
+
+
 # ------------------------------------------------------------------------------ 8. Tc(g)
-def tc_g_data(model: Model, eta: ArrayLike | None = None, g: ArrayLike | None = None) -> xr.Dataset:
-    """Tc versus g at fixed eta values (figure 8).
+def tc_g_data(
+    model: Model,
+    eta: ArrayLike | None = None,
+    g: ArrayLike | None = None,
+    *,
+    n_antiresonance: int = 51,
+) -> xr.Dataset:
+    """Tc versus g at fixed eta values (figure 8; the study's figure 9), with the anti-resonance.
 
     Parameters
     ----------
     model : Model
     eta : array_like, optional
-        Fixed Lifshitz parameters (default -1, -0.5, 0, 0.5, 1, 1.5, 2).
+        Fixed Lifshitz parameters (default -1, -0.75, -0.5, -0.25, 0, 0.5, 1, 1.5, 2: the
+        anti-resonant side -1 < eta < 0 and beyond).
     g : array_like, optional
         Couplings (default 79 points on [0.10, 0.49]).
+    n_antiresonance : int
+        Points of the uniform eta grid on [-1, 0] on which, at each g, the minimum of Tc over
+        eta < 0 (the Fano-Feshbach anti-resonance) is located (grid minimum refined by a
+        parabola through its neighbours; 0 to skip).
 
     Returns
     -------
     xarray.Dataset
-        ``tc`` (eta, g) in K, NaN below the floor; ``below_floor``; coordinate ``lambda`` (g).
+        ``tc`` (eta, g) in K, NaN below the floor; ``below_floor``; coordinate ``lambda`` (g);
+        ``antiresonance_eta``, ``antiresonance_tc`` (g): where and how low the minimum is (NaN
+        where it is at an end of [-1, 0] or Tc is below the floor there). Attributes
+        ``width``, ``edge`` (meV), ``t_floor``, ``tc_convention``.
     """
     from multigap.pairing.tc import critical_temperatures
 
-    eta_a = _grid("eta", np.linspace(-1.0, 2.0, 7) if eta is None else eta)
+    eta_a = _grid(
+        "eta", np.array([-1.0, -0.75, -0.5, -0.25, 0, 0.5, 1, 1.5, 2]) if eta is None else eta
+    )
     g_a = _grid("g", np.linspace(0.10, 0.49, 79) if g is None else g)
     tc = np.asarray(critical_temperatures(model, eta_a[:, None], g_a[None, :]), dtype=float)
-    attrs = {**_attrs(model, "tc_g", eta=eta_a, g=g_a), "t_floor": model.numerics.t_floor}
-    return _tc_eta_g(tc, eta_a, g_a, attrs)
+    attrs = {
+        **_attrs(model, "tc_g", eta=eta_a, g=g_a, n_antiresonance=n_antiresonance),
+        **_axis_attrs(model),
+    }
+    ds = _tc_eta_g(tc, eta_a, g_a, attrs)
+    a_eta = np.full(g_a.size, np.nan)
+    a_tc = np.full(g_a.size, np.nan)
+    if n_antiresonance:
+        e_neg = np.linspace(-1.0, 0.0, int(n_antiresonance))
+        t_neg = np.asarray(critical_temperatures(model, e_neg[:, None], g_a[None, :]), dtype=float)
+        for j in range(g_a.size):
+            if np.all(t_neg[:, j] > 0.0):  # refined in log Tc (Tc spans decades there)
+                a_eta[j], log_tc = _parabolic_min(e_neg, np.log(t_neg[:, j]))
+                a_tc[j] = math.exp(log_tc) if math.isfinite(log_tc) else math.nan
+    ds["antiresonance_eta"] = _var("g", a_eta, "1", "eta of the Tc minimum over -1 < eta < 0")
+    ds["antiresonance_tc"] = _var("g", a_tc, "K", "Tc at the anti-resonance minimum")
+    return ds
 
 
 # ------------------------------------------------------------------------------ 9. map
