@@ -86,6 +86,21 @@ class Calibration:
             "predicted": {k: v.to_dict() for k, v in self.predicted.items()},
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Calibration:
+        """Read back :meth:`to_dict`."""
+
+        def tm(x: dict[str, Any]) -> TcMaximum:
+            return TcMaximum(float(x["tc_max_K"]), float(x["eta_at_max"]), float(x["g_at_max"]))
+
+        return cls(
+            float(d["coupling_scale"]),
+            float(d["target_tc_max_K"]),
+            str(d["reference"]),
+            tm(d),
+            {k: tm(v) for k, v in d.get("predicted", {}).items()},
+        )
+
 
 def tc_maximum(
     model: Model,

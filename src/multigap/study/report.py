@@ -296,8 +296,8 @@ def comparison_html(comp: Comparison) -> str:
             f"<td>{_e(format_value(r.difference()))}</td>{cell(r.verdict())}"
             f"<td>{_e(format_value(r.calibrated.value))}</td>"
             f"<td>{_e(format_value(r.difference('calibrated')))}</td>"
-            f"{cell(r.verdict('calibrated'))}<td>{_e(r.default.how)} "
-            f"<span class='note'>Calibrated: {_e(r.calibrated.how)}</span></td></tr>"
+            f"{cell(r.verdict('calibrated'))}<td>{_e(r.explanation)} <span class='note'>"
+            f"How: {_e(r.default.how)} Calibrated: {_e(r.calibrated.how)}</span></td></tr>"
         )
     return (
         "<p>Every quantitative statement of the study (M. V. Mazziotti, R. Raimondi, "
@@ -315,8 +315,17 @@ def comparison_html(comp: Comparison) -> str:
 
 def comparison_section(ctx: ReportContext) -> Section:
     """Build the comparison (reusing the datasets), write ``comparison.json``, render it."""
-    from multigap.study.comparison import build_comparison
+    from multigap.study.comparison import STUDY, build_comparison
 
+    names = {m.name for m in ctx.models}
+    cases = sorted({s.preset for s in STUDY})
+    if not set(cases) <= names:
+        return Section(
+            "comparison",
+            "The study's numbers beside multigap's",
+            f"<p class='note'>Not built: the table compares the study's cases "
+            f"{', '.join(cases)}; this reproduction has {', '.join(sorted(names))}.</p>",
+        )
     comp = build_comparison(ctx.quick, data_dir=ctx.data_dir, models=ctx.models)
     (ctx.out / "comparison.json").write_text(comp.to_json(), encoding="utf-8")
     return Section("comparison", "The study's numbers beside multigap's", comparison_html(comp))
