@@ -64,7 +64,7 @@ class Row:
         return _verdict(self.statement, getattr(self, which).value)
 
     def difference(self, which: str = "default") -> float | None:
-        """multigap minus the study (0 inside the study's interval), or None."""
+        """multigap minus the study (a stated number), or the distance outside its interval."""
         return _difference(self.statement, getattr(self, which).value)
 
     def to_dict(self) -> dict[str, Any]:
