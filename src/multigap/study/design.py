@@ -30,6 +30,7 @@ Units: lengths nm, energies meV, Tc K, masses m_e.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -56,7 +57,7 @@ FIXED_KEYS = ("g", "omega0", *STRUCTURE_KEYS)
 #: Keys of ``[search]``.
 SEARCH_KEYS = ("maxiter", "popsize", "seed", "n_eta", "n_scan", "n_polish")
 #: Top-level keys of a design TOML file.
-TOML_KEYS = ("base", "bounds", "fixed", "search")
+TOML_KEYS = ("base", "material", "bounds", "fixed", "search")
 #: Units of each parameter (for messages and summaries).
 UNITS = {
     "well": "nm",
@@ -75,6 +76,62 @@ SEARCH_NUMERICS = Numerics(n_kz=13, n_modes=5, n_z=12, energy_step=8.0)
 DEFAULT_DESIGN = Path(__file__).parents[1] / "presets" / "design.toml"
 #: Fraction of the maximum Tc that defines the sharpness interval.
 SHARPNESS_LEVEL = 0.9
+#: Design modes: any structure parameter searched, or a given spacer material held.
+MATERIAL_MODES = ("free", "fixed")
+#: What a given spacer material fixes: the barrier height and the effective masses.
+MATERIAL_KEYS = ("height", "mass_x", "mass_z")
+
+
+@dataclass(frozen=True)
+class BoundNote:
+    """A parameter whose optimum lies on a search bound.
+
+    Attributes
+    ----------
+    name : str
+        The parameter.
+    side : {"low", "high"}
+        Which bound.
+    bound : float
+        Its value.
+    slope : float
+        dTc/dx at the bound from the sharpness scan (K per unit of the parameter; one-sided,
+        inside the box), NaN without a scan. Tc still increases beyond the bound when it is
+        negative at a low bound or positive at a high one.
+    """
+
+    name: str
+    side: str
+    bound: float
+    slope: float
+
+    @property
+    def direction(self) -> str:
+        """'decrease' or 'increase': the way to move the parameter, beyond the bound."""
+        return "decrease" if self.side == "low" else "increase"
+
+    def text(self) -> str:
+        """One line: parameter, bound, and the way Tc still increases."""
+        u = UNITS.get(self.name, "")
+        rate = (
+            f" (Tc changes by {self.slope:+.3g} K per {u or 'unit'})"
+            if np.isfinite(self.slope)
+            else ""
+        )
+        return (
+            f"{self.name} at its {self.side} bound {self.bound:g} {u}".rstrip()
+            + f": Tc still increases as {self.name} would {self.direction} beyond it{rate}"
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "side": self.side,
+            "bound": float(self.bound),
+            "direction": self.direction,
+            "slope_K_per_unit": float(self.slope) if np.isfinite(self.slope) else None,
+            "unit": UNITS.get(self.name, ""),
+        }
 
 
 @dataclass(frozen=True)
@@ -136,6 +193,10 @@ class DesignResult:
     at_bound : tuple of str
         Free parameters whose optimum lies on a search bound (within 1 % of its span): the
         maximum may lie beyond the bounds.
+    material : {"free", "fixed"}
+        The design mode (``"fixed"``: barrier height and masses held).
+    bound_notes : dict of BoundNote
+        Per parameter in ``at_bound``: which bound and the way Tc still increases.
     bounds, fixed : dict
         The problem as given.
     n_structures : int
@@ -166,6 +227,20 @@ class DesignResult:
     final_numerics: Numerics
     model: Model = field(repr=False)
     message: str = ""
+    material: str = "free"
+    bound_notes: dict[str, BoundNote] = field(default_factory=dict)
+
+    @property
+    def fermi_energy(self) -> float:
+        """Fermi energy of the resonant subband at the optimum, mu - E_L = eta Delta_E, meV."""
+        return float(self.params["eta"] * self.params["width"])
+
+    @property
+    def migdal_ratio(self) -> float:
+        """E_F of the resonant subband over its cut-off wc (< 1: the adiabatic BCS picture
+        of the model weakens, the pairing window is wider than the band's Fermi sea)."""
+        r = self.model.resonant_band - 1
+        return self.fermi_energy / float(self.model.omega(self.g)[r])
 
     def summary(self) -> dict[str, Any]:
         """JSON-serialisable dict of the optimum, its sharpness and the problem."""
@@ -182,6 +257,10 @@ class DesignResult:
             "sharpness": {k: s.summary() for k, s in self.sharpness.items()},
             "sharpness_level": SHARPNESS_LEVEL,
             "at_bound": list(self.at_bound),
+            "bound_notes": {k: n.summary() for k, n in self.bound_notes.items()},
+            "material": self.material,
+            "fermi_energy_resonant_meV": self.fermi_energy,
+            "migdal_ratio": self.migdal_ratio,
             "bounds": {k: [float(lo), float(hi)] for k, (lo, hi) in self.bounds.items()},
             "fixed": {k: float(v) for k, v in self.fixed.items()},
             "n_structures": int(self.n_structures),
@@ -394,6 +473,131 @@ def _scan_points(lo: float, hi: float, x: float, n: int) -> tuple[FloatArray, in
 
 
 # ---------------------------------------------------------------------------------- optimise
+@dataclass(frozen=True)
+class _Search:
+    """The problem after validation: the evaluator, free parameters and their box."""
+
+    prob: _Problem
+    free: tuple[str, ...]
+    lo: FloatArray
+    hi: FloatArray
+    bounds: dict[str, tuple[float, float]]
+    fixed: dict[str, float]
+
+
+def _prepare(
+    bounds: Mapping[str, Sequence[float]],
+    fixed: Mapping[str, float] | None,
+    base: Model,
+    g: float,
+    omega0: float,
+    n_eta: int,
+    numerics: Numerics,
+    material: str,
+) -> _Search:
+    """Validate the problem (fixed-material rules included) and build its evaluator."""
+    check.choice("material", material, MATERIAL_MODES)
+    b, fix = validate_problem(bounds, fixed)
+    if material == "fixed":
+        held = sorted(set(b) & set(MATERIAL_KEYS))
+        if held or "width" in fix:
+            name = held[0] if held else "width"
+            raise ValueError(
+                f"material = 'fixed' holds the barrier height and the masses (a given spacer "
+                f"material); {name!r} cannot be searched or fixed there (search only well, "
+                f"barrier and eta; give height, mass_x, mass_z in [fixed] to change the material)"
+            )
+        lat = base.lattice
+        for k in MATERIAL_KEYS:
+            fix.setdefault(k, float(getattr(lat, k)))
+    prob = _Problem(base, b, fix, g, omega0, n_eta, numerics)
+    free = tuple(k for k in prob.free if b[k][0] < b[k][1])
+    for k in prob.free:  # parameters with low == high are constants
+        if k not in free:
+            prob.constants[k] = b[k][0]
+    prob.free = free
+    lo = np.array([b[k][0] for k in free])
+    hi = np.array([b[k][1] for k in free])
+    return _Search(prob, free, lo, hi, b, fix)
+
+
+def _search(s: _Search, maxiter: int, popsize: int, seed: int | None, n_polish: int) -> FloatArray:
+    """Global differential evolution, then a bounded Nelder-Mead polish; the best structure."""
+    prob, lo, hi = s.prob, s.lo, s.hi
+
+    def objective(x: FloatArray) -> float:
+        return -prob.evaluate(np.clip(x, lo, hi))[1]
+
+    if not s.free:
+        return np.zeros(0)
+    box = list(zip(lo, hi, strict=True))
+    de = differential_evolution(
+        objective, box, maxiter=maxiter, popsize=popsize, seed=seed, polish=False,
+        init="latinhypercube", tol=1e-3,
+    )  # fmt: skip
+    x_best = np.asarray(de.x, dtype=float)
+    if n_polish > 0:
+        pol = minimize(
+            objective, x_best, method="Nelder-Mead", bounds=box,
+            options={"maxfev": n_polish, "xatol": 1e-4, "fatol": 1e-3},
+        )  # fmt: skip
+        if pol.fun < objective(x_best):
+            x_best = np.clip(np.asarray(pol.x, dtype=float), lo, hi)
+    return x_best
+
+
+def _sharpness(
+    s: _Search, vals: dict[str, float], eta_best: float, tc_search: float, n_eta: int, n_scan: int
+) -> dict[str, Sharpness]:
+    """1D scans through the optimum (the others, eta included, at their optimum)."""
+    from multigap.pairing.tc import critical_temperatures
+
+    prob, b = s.prob, s.bounds
+    sharp: dict[str, Sharpness] = {}
+    level = SHARPNESS_LEVEL * tc_search
+    e_lo, e_hi = b["eta"]
+    if e_hi > e_lo:
+        opt_search = prob.model(vals, prob.numerics)
+        s_lo, s_hi = prob.eta_range(opt_search, e_lo, e_hi)
+        pts, i0 = _scan_points(s_lo, s_hi, eta_best, max(n_eta, n_scan))
+        tcs = np.asarray(critical_temperatures(opt_search, pts, prob.g), dtype=float)
+        sharp["eta"] = Sharpness("eta", *_interval(pts, tcs, i0, level), pts, tcs)
+    for k in s.free:
+        pts, i0 = _scan_points(b[k][0], b[k][1], vals[k], n_scan)
+        tcs = np.array(
+            [
+                tc_search if i == i0 else prob.tc_at({**vals, k: v}, eta_best)
+                for i, v in enumerate(pts)
+            ]
+        )
+        sharp[k] = Sharpness(k, *_interval(pts, tcs, i0, level), pts, tcs)
+    return sharp
+
+
+def _on_bounds(
+    params: Mapping[str, float],
+    names: Sequence[str],
+    b: Mapping[str, tuple[float, float]],
+    sharp: Mapping[str, Sharpness],
+) -> dict[str, BoundNote]:
+    """Parameters within 1 % of the span from a bound, with the way Tc still rises."""
+    out: dict[str, BoundNote] = {}
+    for k in names:
+        lo, hi = b[k]
+        tol = 1e-2 * (hi - lo)
+        side = "low" if abs(params[k] - lo) <= tol else "high" if abs(params[k] - hi) <= tol else ""
+        if not side:
+            continue
+        slope = math.nan
+        sh = sharp.get(k)
+        if sh is not None and sh.values.size >= 2:  # one-sided slope at the bound, K per unit
+            i, j = (0, 1) if side == "low" else (-1, -2)
+            dx = float(sh.values[i] - sh.values[j])
+            slope = float(sh.tc[i] - sh.tc[j]) / dx if dx else math.nan
+        out[k] = BoundNote(k, side, lo if side == "low" else hi, slope)
+    return out
+
+
 def optimise(
     bounds: Mapping[str, Sequence[float]],
     *,
@@ -401,6 +605,7 @@ def optimise(
     omega0: float | None = None,
     base: Model | None = None,
     fixed: Mapping[str, float] | None = None,
+    material: str = "free",
     maxiter: int = 6,
     popsize: int = 5,
     seed: int | None = 0,
@@ -428,6 +633,10 @@ def optimise(
         (default ``preset("A")``).
     fixed : dict, optional
         Structure values replacing the base model's (e.g. ``{"mass_z": 0.8}``).
+    material : {"free", "fixed"}
+        ``"fixed"``: a given spacer material — the barrier height V and the masses are held
+        (the base model's, or those in ``fixed``); only ``well``, ``barrier`` and ``eta`` may
+        be searched. ``"free"`` (default): any structure parameter may be searched.
     maxiter, popsize : int
         Differential evolution generations and population multiplier (population =
         popsize x number of free structure parameters).
@@ -459,7 +668,6 @@ def optimise(
     eta in the bounds, counts as Tc = 0; so does a sharpness-scan point where the optimum eta
     is not valid.
     """
-    b, fix = validate_problem(bounds, fixed)
     g = check.in_range("g", g, 0.0, 0.5, high_open=True)
     base = base if base is not None else preset("A")
     omega0 = check.positive("omega0", omega0 if omega0 is not None else base.omega0, "meV")
@@ -470,43 +678,9 @@ def optimise(
     n_polish = check.integer("n_polish", n_polish, 0)
     if seed is not None:
         seed = check.integer("seed", seed, 0)
-    prob = _Problem(base, b, fix, g, omega0, n_eta, search_numerics)
-    free = tuple(k for k in prob.free if b[k][0] < b[k][1])
-    # parameters with low == high are constants
-    for k in prob.free:
-        if k not in free:
-            prob.constants[k] = b[k][0]
-    prob.free = free
-    lo = np.array([b[k][0] for k in free])
-    hi = np.array([b[k][1] for k in free])
-
-    def objective(x: FloatArray) -> float:
-        return -prob.evaluate(np.clip(x, lo, hi))[1]
-
-    if free:
-        de = differential_evolution(
-            objective,
-            list(zip(lo, hi, strict=True)),
-            maxiter=maxiter,
-            popsize=popsize,
-            seed=seed,
-            polish=False,
-            init="latinhypercube",
-            tol=1e-3,
-        )
-        x_best = np.asarray(de.x, dtype=float)
-        if n_polish > 0:
-            pol = minimize(
-                objective,
-                x_best,
-                method="Nelder-Mead",
-                bounds=list(zip(lo, hi, strict=True)),
-                options={"maxfev": n_polish, "xatol": 1e-4, "fatol": 1e-3},
-            )
-            if pol.fun < objective(x_best):
-                x_best = np.clip(np.asarray(pol.x, dtype=float), lo, hi)
-    else:
-        x_best = np.zeros(0)
+    s = _prepare(bounds, fixed, base, g, omega0, n_eta, search_numerics, material)
+    x_best = _search(s, maxiter, popsize, seed, n_polish)
+    prob, b = s.prob, s.bounds
     eta_best, tc_search = prob.evaluate(x_best)
     if not tc_search > 0.0:
         raise ValueError(
@@ -515,82 +689,69 @@ def optimise(
         )
     vals = prob.values(x_best)
     n_structures = len(prob.cache)
+    sharp = _sharpness(s, vals, eta_best, tc_search, n_eta, n_scan)
+    return _finalise(s, vals, eta_best, tc_search, sharp, n_structures, base, material, {
+        "method": "differential_evolution + Nelder-Mead polish" if s.free else "eta only",
+        "maxiter": maxiter, "popsize": popsize, "seed": seed, "n_eta": n_eta,
+        "n_scan": n_scan, "n_polish": n_polish,
+    })  # fmt: skip
 
-    # sharpness: 1D scans through the optimum (others, eta included, at their optimum)
-    sharp: dict[str, Sharpness] = {}
-    level = SHARPNESS_LEVEL * tc_search
-    opt_search = prob.model(vals, prob.numerics)
+
+def _finalise(
+    s: _Search,
+    vals: dict[str, float],
+    eta_best: float,
+    tc_search: float,
+    sharp: dict[str, Sharpness],
+    n_structures: int,
+    base: Model,
+    material: str,
+    search: dict[str, Any],
+) -> DesignResult:
+    """Recompute the optimum on the base model's grids; flag bounds; assemble the result."""
+    prob, b = s.prob, s.bounds
     e_lo, e_hi = b["eta"]
-    if e_hi > e_lo:
-        from multigap.pairing.tc import critical_temperatures
-
-        s_lo, s_hi = prob.eta_range(opt_search, e_lo, e_hi)
-        pts, i0 = _scan_points(s_lo, s_hi, eta_best, max(n_eta, n_scan))
-        tcs = np.asarray(critical_temperatures(opt_search, pts, g), dtype=float)
-        sharp["eta"] = Sharpness("eta", *_interval(pts, tcs, i0, level), pts, tcs)
-    for k in free:
-        pts, i0 = _scan_points(b[k][0], b[k][1], vals[k], n_scan)
-        tcs = np.array(
-            [
-                tc_search if i == i0 else prob.tc_at({**vals, k: v}, eta_best)
-                for i, v in enumerate(pts)
-            ]
-        )
-        sharp[k] = Sharpness(k, *_interval(pts, tcs, i0, level), pts, tcs)
-
-    # final recomputation on the base model's grids (eta re-refined within one grid step)
     final_num = base.numerics
     if final_num.eta_max < e_hi + 0.01:
         final_num = replace(final_num, eta_max=e_hi + 0.01)
     final = prob.model(vals, final_num)
-    step = (e_hi - e_lo) / (n_eta - 1) if e_hi > e_lo else 0.0
+    step = (e_hi - e_lo) / (search["n_eta"] - 1) if e_hi > e_lo else 0.0
     eta_final, tc_final = prob.best_eta(
         final, max(e_lo, eta_best - step), min(e_hi, eta_best + step), 5
     )
     params = dict(vals)
-    lat = final.lattice
-    params["height"] = float(lat.height)
+    params["height"] = float(final.lattice.height)
     params["width"] = float(final.subbands.width(final.resonant_band))
     params["eta"] = eta_final
-    all_free = (*free, "eta") if e_hi > e_lo else free
-    at_bound = tuple(
-        k
-        for k in all_free
-        if min(abs(params[k] - b[k][0]), abs(params[k] - b[k][1])) <= 1e-2 * (b[k][1] - b[k][0])
-    )
+    all_free = (*s.free, "eta") if e_hi > e_lo else s.free
+    notes_b = _on_bounds(params, all_free, b, sharp)
     notes = []
     if prob.infeasible:
         notes.append(
             f"{prob.infeasible} candidate structures do not exist (Delta_E above the "
             f"free-electron width of the subband) and counted as Tc = 0"
         )
-    if at_bound:
-        notes.append(f"optimum on the bounds of {', '.join(at_bound)}: the maximum may lie beyond")
+    if notes_b:
+        notes.append("optimum on a bound: " + "; ".join(n.text() for n in notes_b.values()))
     return DesignResult(
         params=params,
         free=all_free,
         tc=float(tc_final),
         tc_search=float(tc_search),
-        g=g,
-        omega0=omega0,
+        g=prob.g,
+        omega0=prob.omega0,
         sharpness=sharp,
-        at_bound=at_bound,
+        at_bound=tuple(notes_b),
         bounds=b,
-        fixed=fix,
+        fixed=s.fixed,
         n_structures=n_structures,
-        search={
-            "method": "differential_evolution + Nelder-Mead polish" if free else "eta only",
-            "maxiter": maxiter,
-            "popsize": popsize,
-            "seed": seed,
-            "n_eta": n_eta,
-            "n_scan": n_scan,
-            "n_polish": n_polish,
-        },
+        search=search,
         search_numerics=prob.numerics,
         final_numerics=final_num,
         model=final,
         message="; ".join(notes),
+        material=material,
+        bound_notes=notes_b,
     )
 
 
@@ -601,6 +762,7 @@ def load_design_toml(path: str | Path) -> dict[str, Any]:
     Layout::
 
         base = "A"                    # preset name or a model TOML path (relative to this file)
+        material = "fixed"            # optional: "fixed" holds V and the masses (default "free")
         [bounds]
         well = [0.6, 1.2]             # nm
         barrier = [0.3, 0.8]          # nm
@@ -649,7 +811,13 @@ def load_design_toml(path: str | Path) -> dict[str, Any]:
         base = load_model(mp if mp.is_absolute() else p.parent / mp)
     g = fix.pop("g")
     omega0 = fix.pop("omega0", None)
-    return {"bounds": bounds, "g": g, "omega0": omega0, "base": base, "fixed": fix, **search}
+    material = check.choice(
+        f"design file {p}: material", cfg.get("material", "free"), MATERIAL_MODES
+    )
+    return {
+        "bounds": bounds, "g": g, "omega0": omega0, "base": base, "fixed": fix,
+        "material": material, **search,
+    }  # fmt: skip
 
 
 def optimise_from_toml(path: str | Path, **overrides: Any) -> DesignResult:
