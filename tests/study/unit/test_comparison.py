@@ -64,9 +64,7 @@ def stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
         "zero_temperature_gaps",
         lambda model, eta, g: SimpleNamespace(fermi_gap=np.array([1.0, 2.0, 3.0])),
     )
-    monkeypatch.setattr(
-        tc_mod, "isotope_coefficients", lambda model, eta, g: 2.0 - np.asarray(eta)
-    )
+    monkeypatch.setattr(tc_mod, "isotope_coefficients", lambda model, eta, g: 2.0 - np.asarray(eta))
 
 
 def test_study_table_is_complete() -> None:
