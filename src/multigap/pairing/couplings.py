@@ -25,7 +25,7 @@ Conventions
 References
 ----------
 Migdal relation and couplings as in A. Bianconi, T. Jarlborg, Europhys. Lett. 112, 37001
-(2015); T. Mazziotti, R. Raimondi, A. Valletta, G. Campi, A. Bianconi, Phys. Rev. B 103,
+(2015); M. V. Mazziotti, R. Raimondi, A. Valletta, G. Campi, A. Bianconi, Phys. Rev. B 103,
 024523 (2021).
 """
 

@@ -1,7 +1,7 @@
 """Inverse design: the heterostructure and chemical potential of maximum Tc within bounds.
 
 The reference study's stated aim is a road map to room-temperature heterostructures
-(T. Mazziotti et al., J. Appl. Phys. 130, 173904 (2021); A. Bianconi, Solid State Commun. 89,
+(M. V. Mazziotti et al., J. Appl. Phys. 130, 173904 (2021); A. Bianconi, Solid State Commun. 89,
 933 (1994)). :func:`optimise` searches the superlattice (well width L, barrier width W, the
 transversal dispersion Delta_E of the resonant subband or the barrier height V, the masses)
 together with the Lifshitz parameter eta for the largest Tc at a given resonant coupling g and
