@@ -100,3 +100,26 @@ def test_calibration_recovers_a_known_scale() -> None:
 def test_unreachable_target_is_reported() -> None:
     with pytest.raises(ValueError, match="target_tc_max"):
         calibrate(mg.preset("A"), -3.0)
+
+
+def test_parabolic_minimum_is_exact_for_a_parabola() -> None:
+    from multigap.study.figures import _parabolic_min
+
+    x = np.linspace(-1.0, 0.0, 11)
+    y = 3.0 * (x + 0.337) ** 2 + 0.25
+    xm, ym = _parabolic_min(x, y)
+    assert xm == pytest.approx(-0.337, abs=1e-12) and ym == pytest.approx(0.25, abs=1e-12)
+    assert all(math.isnan(v) for v in _parabolic_min(x, x))  # minimum at an end: none
+
+
+def test_antiresonance_of_tc_g_matches_a_fine_scan() -> None:
+    """The Tc(g) figure's anti-resonance (51 points + parabola) against a 2001-point scan."""
+    from multigap.study.figures import tc_g_data
+
+    a = mg.preset("A")
+    ds = tc_g_data(a, eta=[0.0], g=[0.25])
+    eta = np.linspace(-1.0, 0.0, 2001)
+    tc = critical_temperatures(a, eta, 0.25)
+    k = int(np.argmin(tc))
+    assert float(ds["antiresonance_eta"][0]) == pytest.approx(eta[k], abs=2e-3)
+    assert float(ds["antiresonance_tc"][0]) == pytest.approx(tc[k], rel=1e-3)
