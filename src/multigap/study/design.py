@@ -31,9 +31,8 @@ Units: lengths nm, energies meV, Tc K, masses m_e.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,288 +41,41 @@ from numpy.typing import NDArray
 from scipy.optimize import differential_evolution, minimize, minimize_scalar
 
 from multigap import validation as check
-from multigap.model import Model, Numerics, load_model, preset
+from multigap.model import Model, Numerics, preset
 from multigap.structure.lattice import Superlattice
+from multigap.study.design_problem import (
+    MATERIAL_KEYS,
+    MATERIAL_MODES,
+    STRUCTURE_KEYS,
+    load_design_toml,
+    validate_problem,
+)
+from multigap.study.design_result import (
+    SHARPNESS_LEVEL,
+    BoundNote,
+    DesignResult,
+    Sharpness,
+)
 from multigap.study.pressure import eta_limits
 
 FloatArray = NDArray[np.float64]
 
-#: Structure parameters a design may vary (nm, nm, meV, meV, m_e, m_e).
-STRUCTURE_KEYS = ("well", "barrier", "width", "height", "mass_x", "mass_z")
-#: Keys of ``[bounds]``: the structure parameters and eta.
-BOUND_KEYS = (*STRUCTURE_KEYS, "eta")
-#: Keys of ``[fixed]``.
-FIXED_KEYS = ("g", "omega0", *STRUCTURE_KEYS)
-#: Keys of ``[search]``.
-SEARCH_KEYS = ("maxiter", "popsize", "seed", "n_eta", "n_scan", "n_polish")
-#: Top-level keys of a design TOML file.
-TOML_KEYS = ("base", "material", "bounds", "fixed", "search")
-#: Units of each parameter (for messages and summaries).
-UNITS = {
-    "well": "nm",
-    "barrier": "nm",
-    "width": "meV",
-    "height": "meV",
-    "mass_x": "m_e",
-    "mass_z": "m_e",
-    "eta": "",
-    "g": "",
-    "omega0": "meV",
-}
+__all__ = [
+    "DEFAULT_DESIGN",
+    "SEARCH_NUMERICS",
+    "BoundNote",
+    "DesignResult",
+    "Sharpness",
+    "load_design_toml",
+    "optimise",
+    "optimise_from_toml",
+    "validate_problem",
+]
+
 #: Coarse grids of the search (the optimum is recomputed on the base model's grids).
 SEARCH_NUMERICS = Numerics(n_kz=13, n_modes=5, n_z=12, energy_step=8.0)
-#: The default design problem of ``multigap design`` (preset A's structure, g = 0.3).
+#: The default design problem of ``multigap design`` (a fixed spacer material around A).
 DEFAULT_DESIGN = Path(__file__).parents[1] / "presets" / "design.toml"
-#: Fraction of the maximum Tc that defines the sharpness interval.
-SHARPNESS_LEVEL = 0.9
-#: Design modes: any structure parameter searched, or a given spacer material held.
-MATERIAL_MODES = ("free", "fixed")
-#: What a given spacer material fixes: the barrier height and the effective masses.
-MATERIAL_KEYS = ("height", "mass_x", "mass_z")
-
-
-@dataclass(frozen=True)
-class BoundNote:
-    """A parameter whose optimum lies on a search bound.
-
-    Attributes
-    ----------
-    name : str
-        The parameter.
-    side : {"low", "high"}
-        Which bound.
-    bound : float
-        Its value.
-    slope : float
-        dTc/dx at the bound from the sharpness scan (K per unit of the parameter; one-sided,
-        inside the box), NaN without a scan. Tc still increases beyond the bound when it is
-        negative at a low bound or positive at a high one.
-    """
-
-    name: str
-    side: str
-    bound: float
-    slope: float
-
-    @property
-    def direction(self) -> str:
-        """'decrease' or 'increase': the way to move the parameter, beyond the bound."""
-        return "decrease" if self.side == "low" else "increase"
-
-    def text(self) -> str:
-        """One line: parameter, bound, and the way Tc still increases."""
-        u = UNITS.get(self.name, "")
-        rate = (
-            f" (Tc changes by {self.slope:+.3g} K per {u or 'unit'})"
-            if np.isfinite(self.slope)
-            else ""
-        )
-        return (
-            f"{self.name} at its {self.side} bound {self.bound:g} {u}".rstrip()
-            + f": Tc still increases as {self.name} would {self.direction} beyond it{rate}"
-        )
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "side": self.side,
-            "bound": float(self.bound),
-            "direction": self.direction,
-            "slope_K_per_unit": float(self.slope) if np.isfinite(self.slope) else None,
-            "unit": UNITS.get(self.name, ""),
-        }
-
-
-@dataclass(frozen=True)
-class Sharpness:
-    """How sharp the optimum is along one parameter (the others at their optimum).
-
-    Attributes
-    ----------
-    name : str
-        The parameter.
-    low, high : float
-        Interval around the optimum where Tc >= 0.9 Tc_max (linear interpolation between scan
-        points; resolution: the scan spacing).
-    low_at_bound, high_at_bound : bool
-        True when Tc is still within 10 % at that search bound (the interval may go further).
-    values, tc : ndarray
-        The 1D scan: parameter values and Tc (K, search grids).
-    """
-
-    name: str
-    low: float
-    high: float
-    low_at_bound: bool
-    high_at_bound: bool
-    values: FloatArray
-    tc: FloatArray
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-serialisable dict."""
-        return {
-            "low": float(self.low),
-            "high": float(self.high),
-            "low_at_bound": self.low_at_bound,
-            "high_at_bound": self.high_at_bound,
-            "unit": UNITS.get(self.name, ""),
-            "scan": {"values": self.values.tolist(), "tc_K": self.tc.tolist()},
-        }
-
-
-@dataclass(frozen=True)
-class DesignResult:
-    """The optimum heterostructure of :func:`optimise`.
-
-    Attributes
-    ----------
-    params : dict
-        The optimum: well, barrier (nm), width = Delta_E and height = V (meV; one of them was
-        searched or fixed, the other derived), mass_x, mass_z (m_e), eta.
-    free : tuple of str
-        The parameters that were searched.
-    tc : float
-        Tc at the optimum on the base model's grids, K.
-    tc_search : float
-        Tc at the optimum on the search grids, K.
-    g, omega0 : float
-        Resonant coupling and bare phonon energy (meV) held fixed.
-    sharpness : dict of Sharpness
-        Per free parameter, the interval where Tc stays within 10 % of its maximum.
-    at_bound : tuple of str
-        Free parameters whose optimum lies on a search bound (within 1 % of its span): the
-        maximum may lie beyond the bounds.
-    material : {"free", "fixed"}
-        The design mode (``"fixed"``: barrier height and masses held).
-    bound_notes : dict of BoundNote
-        Per parameter in ``at_bound``: which bound and the way Tc still increases.
-    bounds, fixed : dict
-        The problem as given.
-    n_structures : int
-        Structures (geometries) evaluated in the search.
-    search : dict
-        The search settings (maxiter, popsize, seed, n_eta, n_scan, n_polish).
-    search_numerics, final_numerics : Numerics
-        Grids of the search and of the final recomputation.
-    model : Model
-        The optimum structure as a model (final grids); use it with any solver.
-    message : str
-        Notes (e.g. structures that do not exist).
-    """
-
-    params: dict[str, float]
-    free: tuple[str, ...]
-    tc: float
-    tc_search: float
-    g: float
-    omega0: float
-    sharpness: dict[str, Sharpness]
-    at_bound: tuple[str, ...]
-    bounds: dict[str, tuple[float, float]]
-    fixed: dict[str, float]
-    n_structures: int
-    search: dict[str, Any]
-    search_numerics: Numerics
-    final_numerics: Numerics
-    model: Model = field(repr=False)
-    message: str = ""
-    material: str = "free"
-    bound_notes: dict[str, BoundNote] = field(default_factory=dict)
-
-    @property
-    def fermi_energy(self) -> float:
-        """Fermi energy of the resonant subband at the optimum, mu - E_L = eta Delta_E, meV."""
-        return float(self.params["eta"] * self.params["width"])
-
-    @property
-    def migdal_ratio(self) -> float:
-        """E_F of the resonant subband over its cut-off wc (< 1: the adiabatic BCS picture
-        of the model weakens, the pairing window is wider than the band's Fermi sea)."""
-        r = self.model.resonant_band - 1
-        return self.fermi_energy / float(self.model.omega(self.g)[r])
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-serialisable dict of the optimum, its sharpness and the problem."""
-        return {
-            "tc_K": float(self.tc),
-            "tc_search_K": float(self.tc_search),
-            "params": {k: float(v) for k, v in self.params.items()},
-            "units": {k: UNITS.get(k, "") for k in self.params},
-            "free": list(self.free),
-            "g": float(self.g),
-            "lambda": float(self.g / (1.0 - self.g)),
-            "omega0_meV": float(self.omega0),
-            "cutoff_meV": [float(x) for x in self.model.omega(self.g)],
-            "sharpness": {k: s.summary() for k, s in self.sharpness.items()},
-            "sharpness_level": SHARPNESS_LEVEL,
-            "at_bound": list(self.at_bound),
-            "bound_notes": {k: n.summary() for k, n in self.bound_notes.items()},
-            "material": self.material,
-            "fermi_energy_resonant_meV": self.fermi_energy,
-            "migdal_ratio": self.migdal_ratio,
-            "bounds": {k: [float(lo), float(hi)] for k, (lo, hi) in self.bounds.items()},
-            "fixed": {k: float(v) for k, v in self.fixed.items()},
-            "n_structures": int(self.n_structures),
-            "search": dict(self.search),
-            "search_numerics": _numerics_dict(self.search_numerics),
-            "final_numerics": _numerics_dict(self.final_numerics),
-            "base_model": self.model.name,
-            "message": self.message,
-        }
-
-
-def _numerics_dict(num: Numerics) -> dict[str, Any]:
-    return {f.name: getattr(num, f.name) for f in fields(Numerics)}
-
-
-# ---------------------------------------------------------------------------------- validation
-def _check_value(name: str, value: Any) -> float:
-    if name in ("well", "barrier", "width", "mass_x", "mass_z", "omega0"):
-        return check.positive(name, value, UNITS[name])
-    if name == "height":
-        return check.non_negative(name, value, UNITS[name])
-    if name == "g":
-        return check.in_range("g", value, 0.0, 0.5, high_open=True)
-    return check.finite(name, value)
-
-
-def validate_problem(
-    bounds: Mapping[str, Sequence[float]], fixed: Mapping[str, float] | None = None
-) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
-    """Check a design problem and return ``(bounds, fixed)`` as plain float dicts.
-
-    Raises ValueError naming the field for: an unknown key (with the closest valid one), a bound
-    that is not a pair of finite numbers, an inverted bound (low > high), a value outside its
-    physical range (widths > 0, height >= 0, masses > 0, 0 <= g < 0.5, omega0 > 0), a parameter
-    both bounded and fixed, width and height together, or no eta bounds.
-    """
-    check.known_keys("[bounds]", bounds, BOUND_KEYS)
-    fixed = dict(fixed or {})
-    check.known_keys("[fixed]", fixed, FIXED_KEYS)
-    out: dict[str, tuple[float, float]] = {}
-    for k, b in bounds.items():
-        if isinstance(b, str | bytes) or not isinstance(b, Sequence) or len(b) != 2:
-            raise ValueError(f"[bounds] {k} must be a pair [low, high], got {b!r}")
-        lo = _check_value(f"{k}", b[0]) if k != "eta" else check.finite("eta low", b[0])
-        hi = _check_value(f"{k}", b[1]) if k != "eta" else check.finite("eta high", b[1])
-        if lo > hi:
-            raise ValueError(
-                f"[bounds] {k} is inverted: low = {lo:g} > high = {hi:g} {UNITS[k]}".rstrip()
-            )
-        out[k] = (lo, hi)
-    fix = {k: _check_value(k, v) for k, v in fixed.items()}
-    both = sorted(set(out) & set(fix))
-    if both:
-        raise ValueError(f"{both[0]!r} is both in [bounds] and in [fixed]; give it once")
-    given = set(out) | set(fix)
-    if {"width", "height"} <= given:
-        raise ValueError(
-            "give either width (Delta_E of the resonant subband, meV; the barrier height is "
-            "solved) or height (barrier height V, meV), not both"
-        )
-    if "eta" not in out:
-        raise ValueError("[bounds] needs eta = [low, high] (the Lifshitz parameter range)")
-    return out, fix
 
 
 # ---------------------------------------------------------------------------------- evaluation
@@ -756,70 +508,6 @@ def _finalise(
 
 
 # ---------------------------------------------------------------------------------- TOML
-def load_design_toml(path: str | Path) -> dict[str, Any]:
-    """Read and validate a design TOML file; return the keyword arguments of :func:`optimise`.
-
-    Layout::
-
-        base = "A"                    # preset name or a model TOML path (relative to this file)
-        material = "fixed"            # optional: "fixed" holds V and the masses (default "free")
-        [bounds]
-        well = [0.6, 1.2]             # nm
-        barrier = [0.3, 0.8]          # nm
-        width = [100.0, 400.0]        # Delta_E, meV (or height = [...], barrier height, meV)
-        eta = [0.0, 2.0]
-        # mass_x = [...], mass_z = [...] optional (m_e)
-        [fixed]
-        g = 0.3
-        omega0 = 330.0                # meV; any structure value may be fixed here too
-        [search]                      # optional
-        maxiter = 6
-        popsize = 5
-        seed = 0
-        n_eta = 41
-        n_scan = 9
-        n_polish = 20
-
-    Raises ValueError naming the field for unknown sections or keys, inverted bounds, values
-    outside their physical range, a missing ``g`` or ``eta``.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise ValueError(f"design file {str(p)!r} does not exist")
-    try:
-        cfg = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"design file {str(p)!r} is not valid TOML: {exc}") from None
-    check.known_keys(f"design file {p}", cfg, TOML_KEYS)
-    if "bounds" not in cfg:
-        raise ValueError(f"design file {p} lacks the [bounds] section")
-    fixed = dict(cfg.get("fixed", {}))
-    if "g" not in fixed:
-        raise ValueError(f"design file {p} [fixed] lacks g (the resonant coupling, 0 <= g < 0.5)")
-    bounds, fix = validate_problem(dict(cfg["bounds"]), fixed)
-    search = dict(cfg.get("search", {}))
-    check.known_keys(f"design file {p} [search]", search, SEARCH_KEYS)
-    base_spec = cfg.get("base", "A")
-    if not isinstance(base_spec, str):
-        raise ValueError(
-            f"design file {p}: base must be a preset name or a path, got {base_spec!r}"
-        )
-    if base_spec.upper() in ("A", "B"):
-        base = preset(base_spec)
-    else:
-        mp = Path(base_spec)
-        base = load_model(mp if mp.is_absolute() else p.parent / mp)
-    g = fix.pop("g")
-    omega0 = fix.pop("omega0", None)
-    material = check.choice(
-        f"design file {p}: material", cfg.get("material", "free"), MATERIAL_MODES
-    )
-    return {
-        "bounds": bounds, "g": g, "omega0": omega0, "base": base, "fixed": fix,
-        "material": material, **search,
-    }  # fmt: skip
-
-
 def optimise_from_toml(path: str | Path, **overrides: Any) -> DesignResult:
     """Run :func:`optimise` on a design TOML file (entry point of ``multigap design``).
 
