@@ -334,7 +334,11 @@ def _calibrated_how(st: Statement, m: Measured, scale: float) -> Measured:
     note = f"coupling_scale {scale:.5g} fitted to the study's case A Tc max"
     if st.key == "tc_max" and st.preset == CALIBRATION_PRESET:
         return Measured(m.value, f"{note}: equal by construction (the fit), not a prediction.")
-    return Measured(m.value, f"{note}; same computation as the default column (quick grids).")
+    return Measured(
+        m.value,
+        f"{note}; same computation and eta grids as the default column (quick map and "
+        "pressure-path fit).",
+    )
 
 
 _GAPS_DIFFER = (
@@ -469,8 +473,8 @@ def build_comparison(
     Parameters
     ----------
     quick : bool
-        The reproduction's quick grids for the default column (the calibrated column always
-        uses them).
+        The reproduction's quick grids (default: full). The calibrated column uses the same
+        eta grids for the gap and Tc(eta) rows, and the quick map and pressure fit.
     data_dir : str or Path, optional
         Folder of the reproduction's datasets (``results/data``): datasets found there with a
         matching signature are reused, others are computed and written there. Default: computed
@@ -494,11 +498,16 @@ def build_comparison(
     scale = calibration.coupling_scale
     default: dict[str, dict[str, Measured]] = {}
     cal: dict[str, dict[str, Measured]] = {}
+    grids = QUICK if quick else FULL
+    # calibrated column: the same eta grids for the gap and Tc(eta) rows (so both columns
+    # sample the study's intervals alike), the quick map and pressure fit (its Tc max rows
+    # come from the calibration's own search)
+    cal_grids = replace(QUICK, gap_eta=grids.gap_eta, tc_eta=grids.tc_eta)
     for m in models:
         fam = needs(m.name)
-        default[m.name] = measure(m, datasets(m, QUICK if quick else FULL, fam, where))
+        default[m.name] = measure(m, datasets(m, grids, fam, where))
         mc = m.with_(coupling_scale=scale)
-        cal[m.name] = measure(mc, datasets(mc, QUICK, fam, where, prefix="calibrated_"))
+        cal[m.name] = measure(mc, datasets(mc, cal_grids, fam, where, prefix="calibrated_"))
         for key, mx in (("tc_max", "tc_max"), ("eta_max", "eta_at_max"), ("g_max", "g_at_max")):
             best = calibration.maximum if m.name == calibration.reference else None
             best = best or calibration.predicted.get(m.name)
