@@ -133,6 +133,12 @@ class Model:
         Per-band phonon energies (meV) replacing ``omega0`` band by band.
     chemical_potential : {"fixed_mu", "fixed_density"}
         How mu is held while T changes in the Tc search.
+    coupling_scale : float
+        Multiplies every coupling g_nn' (default 1, > 0): a reference DOS N0 / coupling_scale
+        in place of the free 2D DOS N0. The study does not state its normalisation (SPEC §12);
+        ``multigap calibrate`` fits this one number to the study's Tc max of case A. The g of
+        the figures' axes and of the Migdal cut-off w0 sqrt(1 - 2 g) is the bare g (the study's
+        label), so the cut-off does not see the scale.
     numerics : Numerics
         Grids.
     name, description : str
@@ -150,6 +156,7 @@ class Model:
     cutoff: str = "migdal"
     band_omega0: tuple[float, ...] | None = None
     chemical_potential: str = "fixed_mu"
+    coupling_scale: float = 1.0
     numerics: Numerics = field(default_factory=Numerics)
     name: str = "custom"
     description: str = ""
@@ -192,6 +199,7 @@ class Model:
             for i, w in enumerate(self.band_omega0):
                 check.positive(f"band_omega0[{i}]", w, "meV")
         check.choice("chemical_potential", self.chemical_potential, MU_RULES)
+        check.positive("coupling_scale", self.coupling_scale)
 
     # ------------------------------------------------------------------ derived
     @cached_property
@@ -255,6 +263,8 @@ class Model:
             pairing["coupling_matrix"] = [list(row) for row in self.coupling_matrix]
         if self.band_omega0 is not None:
             pairing["band_omega0"] = list(self.band_omega0)
+        if self.coupling_scale != 1.0:  # absent at the default: configurations stay as before
+            pairing["coupling_scale"] = self.coupling_scale
         return {
             "name": self.name,
             "description": self.description,
@@ -307,6 +317,7 @@ _PAIRING_KEYS = (
     "cutoff",
     "band_omega0",
     "chemical_potential",
+    "coupling_scale",
 )
 _LATTICE_KEYS = (
     "well",

@@ -403,8 +403,16 @@ def tc_eta(ds: xr.Dataset) -> Figure:
             a.set_xlabel("η")
             a.set_ylabel(r"$T_c$ (K)")
         ax.set_ylim(bottom=0.0)
-        ax.set_title(_title(ds, "Tc vs η (linear)"))
-        lax.set_title("log scale: anti-resonance (▼) at η < 0")
+        pad = 6.0
+        if "width" in ds.attrs:  # the study's top axis: mu - E_L in meV
+            w = float(ds.attrs["width"])
+            for a in (ax, lax):
+                top = a.secondary_xaxis("top", functions=(lambda e: e * w, lambda x: x / w))
+                top.set_xlabel(r"$\mu - E_L$ (meV)", fontsize=7)
+                top.tick_params(labelsize=6)
+            pad = 22.0
+        ax.set_title(_title(ds, "Tc vs η (linear)"), pad=pad)
+        lax.set_title("log scale: anti-resonance (▼) at η < 0", pad=pad)
         ax.legend(fontsize=6, ncol=1, loc="upper left")
     return fig
 
@@ -424,6 +432,10 @@ def tc_g(ds: xr.Dataset) -> Figure:
         axes[1].set_yscale("log")
         axes[1].axhline(floor, color="0.5", ls=":", lw=0.8)
         axes[1].set_ylim(bottom=floor / 3.0)
+        log_title = "log scale"
+        if "antiresonance_tc" in ds and np.any(np.isfinite(ds["antiresonance_tc"].values)):
+            _mark_antiresonance(axes[1], g, ds["antiresonance_eta"].values, ds["antiresonance_tc"])
+            log_title = "log scale; dashed ▼: anti-resonance (min over -1 < η < 0)"
         axes[0].set_ylim(bottom=0.0)
         for a in axes:
             a.set_xlabel("g")
@@ -431,8 +443,20 @@ def tc_g(ds: xr.Dataset) -> Figure:
             lambda_axis(a)
         axes[0].legend(fontsize=6)
         axes[0].set_title(_title(ds, "Tc vs g at fixed η"), pad=22)
-        axes[1].set_title("log scale", pad=22)
+        axes[1].set_title(log_title, pad=22)
     return fig
+
+
+def _mark_antiresonance(ax: Any, g: np.ndarray, a_eta: np.ndarray, a_tc: Any) -> None:
+    """The minimum of Tc over -1 < eta < 0 versus g, labelled with its eta at three g."""
+    ax.plot(g, a_tc, "k--", lw=1.0, label="anti-resonance (min over η < 0)")
+    fin = np.flatnonzero(np.isfinite(a_eta))
+    for k in fin[np.linspace(0, fin.size - 1, min(3, fin.size)).astype(int)]:
+        ax.plot(g[k], float(a_tc[k]), "kv", ms=4)
+        ax.annotate(
+            f"η = {a_eta[k]:.2f}", (g[k], float(a_tc[k])), xytext=(2, -9),
+            textcoords="offset points", fontsize=6,
+        )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ 9. maps

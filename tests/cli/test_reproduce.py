@@ -123,3 +123,20 @@ def test_report_images_load_in_chromium(results: tuple[Path, float], tmp_path: P
     assert 'data-images="all-loaded"' in body.group(0), body.group(0)
     count = re.search(r'data-image-count="(\d+)"', body.group(0))
     assert count is not None and int(count.group(1)) == len(EXPECTED)
+
+
+def test_report_shows_the_comparison(results: tuple[Path, float]) -> None:
+    import json
+
+    from multigap.study.statements import STUDY
+
+    out, _ = results
+    comp = json.loads((out / "comparison.json").read_text())
+    assert len(comp["rows"]) == len(STUDY)
+    assert 1.0 < comp["coupling_scale"] < 1.3  # A's 224 K raised to the study's 250 K
+    verdicts = {r["default"]["verdict"] for r in comp["rows"]}
+    assert "not computed" not in verdicts and {"agrees", "differs"} <= verdicts
+    text = (out / "index.html").read_text()
+    assert "The study&#x27;s numbers beside multigap&#x27;s" in text
+    assert "calibrated to the study's case A" in text  # a table header, written as is
+    assert (out / "data" / "calibration.json").is_file()

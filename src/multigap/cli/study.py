@@ -170,6 +170,13 @@ def design(
     ]
     for k, sh in res.sharpness.items():
         lines.append(f"  within 10 % of the maximum: {sh.low:.4g} <= {k} <= {sh.high:.4g}")
-    if res.at_bound:
-        lines.append(f"at a search bound (the maximum may lie beyond): {', '.join(res.at_bound)}")
+    if res.material == "fixed":
+        lines.append("  material held (barrier height V and masses); widths and eta searched")
+    lines.append(
+        f"  resonant subband: E_F = mu - E_L = {res.fermi_energy:.4g} meV, Migdal ratio "
+        f"E_F/wc = {res.migdal_ratio:.3g}"
+        + (" (< 1: beyond the adiabatic regime the model assumes)" if res.migdal_ratio < 1 else "")
+    )
+    for note in res.bound_notes.values():
+        lines.append(f"  on a bound (the maximum lies beyond): {note.text()}")
     emit(s, as_json, lines)

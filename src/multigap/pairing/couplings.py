@@ -25,7 +25,7 @@ Conventions
 References
 ----------
 Migdal relation and couplings as in A. Bianconi, T. Jarlborg, Europhys. Lett. 112, 37001
-(2015); T. Mazziotti, R. Raimondi, A. Valletta, G. Campi, A. Bianconi, Phys. Rev. B 103,
+(2015); M. V. Mazziotti, R. Raimondi, A. Valletta, G. Campi, A. Bianconi, Phys. Rev. B 103,
 024523 (2021).
 """
 
@@ -136,6 +136,7 @@ def coupling_matrices(
     interband: str = "geometric",
     interband_value: float | None = None,
     coupling_matrix: Sequence[Sequence[float]] | ArrayLike | None = None,
+    coupling_scale: float = 1.0,
 ) -> FloatArray:
     """Coupling matrices g_{nn'} for an array of resonant couplings g (vectorised).
 
@@ -155,12 +156,18 @@ def coupling_matrices(
         Value of the "constant" rule.
     coupling_matrix : (n_bands, n_bands) array_like, optional
         Matrix of the "matrix" rule (symmetric, finite); its (r, r) entry is replaced by g.
+    coupling_scale : float
+        Multiplies every g_{nn'} (> 0, default 1), i.e. the reference DOS of the couplings is
+        N0 / coupling_scale instead of the free 2D DOS N0 (SPEC §12: the study's unstated
+        normalisation). g itself (the axis the figures label, and the g of the Migdal cut-off)
+        is the bare value.
 
     Returns
     -------
     ndarray, shape g.shape + (n_bands, n_bands)
         Symmetric dimensionless coupling matrices.
     """
+    scale = check.positive("coupling_scale", coupling_scale, "")
     ga = validate_g(g)
     base, r = _base_matrix(
         n_bands, resonant_band, background_coupling, interband, interband_value, coupling_matrix
@@ -171,7 +178,7 @@ def coupling_matrices(
     if interband == "geometric":
         d = np.sqrt(np.diagonal(out, axis1=-2, axis2=-1))  # (..., nb), all >= 0
         out = d[..., :, None] * d[..., None, :]
-    return out
+    return out if scale == 1.0 else scale * out
 
 
 def coupling_matrix(
@@ -183,6 +190,7 @@ def coupling_matrix(
     interband: str = "geometric",
     interband_value: float | None = None,
     coupling_matrix: Sequence[Sequence[float]] | ArrayLike | None = None,
+    coupling_scale: float = 1.0,
 ) -> FloatArray:
     """The coupling matrix g_{nn'} (n_bands, n_bands) at one resonant coupling g.
 
@@ -198,6 +206,7 @@ def coupling_matrix(
         interband=interband,
         interband_value=interband_value,
         coupling_matrix=coupling_matrix,
+        coupling_scale=coupling_scale,
     )
 
 

@@ -703,6 +703,7 @@ def _points(
         interband=model.interband,
         interband_value=model.interband_value,
         coupling_matrix=model.coupling_matrix,
+        coupling_scale=model.coupling_scale,
     )
     wc = couplings.cutoff_energies(
         model.omega0,

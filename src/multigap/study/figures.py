@@ -36,6 +36,25 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
+from multigap.study._datasets import (  # noqa: F401  (re-exported helpers)
+    _attrs,
+    _eta_coord,
+    _g_coord,
+    _grid,
+    _lambda,
+    _plain,
+    _tc_eta_g,
+    _tc_vars,
+    _var,
+    version,
+)
+from multigap.study.tc_curves import (  # noqa: F401  (figures 7-9, re-exported)
+    _parabolic_min,
+    tc_eta_data,
+    tc_g_data,
+    tc_map_data,
+)
+
 if TYPE_CHECKING:
     from multigap.model import Model
 
@@ -49,98 +68,7 @@ H3S_IR_PHONON = 160.0
 H3S_LABEL = "summary of Drozdov et al. 2015 as used by the study"
 
 
-# ------------------------------------------------------------------------------------ helpers
-def version() -> str:
-    """The installed package version (stored in every dataset)."""
-    from multigap import __version__
-
-    return str(__version__)
-
-
-def _attrs(model: Model | Sequence[Model], figure: str, **grids: Any) -> dict[str, Any]:
-    """Dataset attributes: config JSON, version, figure name and grids."""
-    if isinstance(model, Sequence):
-        config = json.dumps({m.name: m.to_dict() for m in model}, sort_keys=True)
-        name = ",".join(m.name for m in model)
-    else:
-        config = model.to_json()
-        name = model.name
-    return {
-        "figure": figure,
-        "model": name,
-        "config": config,
-        "multigap_version": version(),
-        "grids": json.dumps(_plain(grids), sort_keys=True),
-    }
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready copy of grid descriptions (arrays become lists)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return [float(x) for x in value.ravel()]
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    return value
-
-
-def _grid(name: str, values: ArrayLike) -> FloatArray:
-    arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be a non-empty array of finite numbers, got {values!r}")
-    return arr
-
-
-def _var(
-    dims: str | tuple[str, ...], data: ArrayLike, units: str, long_name: str, **attrs: Any
-) -> xr.Variable:
-    return xr.Variable(dims, np.asarray(data), {"units": units, "long_name": long_name, **attrs})
-
-
-def _eta_coord(eta: FloatArray, dim: str = "eta") -> xr.Variable:
-    return _var(dim, eta, "1", "Lifshitz parameter eta = (mu - E_L) / Delta_E")
-
-
-def _g_coord(g: FloatArray, dim: str = "g") -> xr.Variable:
-    return _var(dim, g, "1", "reduced resonant coupling g = lambda / (1 + lambda)")
-
-
-def _lambda(g: FloatArray) -> FloatArray:
-    res: FloatArray = g / (1.0 - g)
-    return res
-
-
-def _tc_vars(tc: FloatArray, dims: tuple[str, ...]) -> dict[str, xr.Variable]:
-    """``tc`` (NaN below the floor) and the explicit ``below_floor`` flag."""
-    below = tc <= 0.0
-    return {
-        "tc": _var(
-            dims,
-            np.where(below, np.nan, tc),
-            "K",
-            "critical temperature (NaN: no superconductivity above the floor)",
-        ),
-        "below_floor": _var(dims, below, "1", "Lambda(t_floor) < 1: Tc below the floor"),
-    }
-
-
 # ------------------------------------------------------------------------------ 1. pressure
-def _tc_eta_g(tc: FloatArray, eta: FloatArray, g: FloatArray, attrs: dict[str, Any]) -> xr.Dataset:
-    """Tc (and below_floor) on an (eta, g) grid with the eta, g and lambda coordinates."""
-    return xr.Dataset(
-        _tc_vars(tc, ("eta", "g")),
-        coords={
-            "eta": _eta_coord(eta),
-            "g": _g_coord(g),
-            "lambda": _var("g", _lambda(g), "1", "lambda = g / (1 - g)"),
-        },
-        attrs=attrs,
-    )
-
-
 def pressure_data(
     model: Model,
     dome: str = "h3s",
@@ -502,138 +430,3 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
         coords={"eta": _eta_coord(eta_a), "band": _var("band", bands, "1", "subband index")},
         attrs=attrs,
     )
-
-
-# ------------------------------------------------------------------------------ 7. Tc(eta)
-def tc_eta_data(
-    model: Model, g: ArrayLike | None = None, eta: ArrayLike | None = None
-) -> xr.Dataset:
-    """Tc versus eta for several couplings g (figure 7), with the anti-resonance located.
-
-    Parameters
-    ----------
-    model : Model
-    g : array_like, optional
-        Couplings (default 0.10, 0.15, ..., 0.45, 0.49).
-    eta : array_like, optional
-        Lifshitz parameters (default 601 points on [-1, 2]).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``tc`` (g, eta) in K with NaN below the floor, ``below_floor``; ``antiresonance_eta`` and
-        ``antiresonance_tc`` (g): the interior minimum of Tc over eta < 0 (the Fano-Feshbach
-        anti-resonance; NaN when Tc is below the floor there or the minimum is at an end).
-    """
-    from multigap.pairing.tc import critical_temperatures
-
-    g_a = _grid("g", np.r_[np.arange(0.10, 0.46, 0.05), 0.49] if g is None else g)
-    eta_a = _grid("eta", np.linspace(-1.0, 2.0, 601) if eta is None else eta)
-    tc = np.asarray(critical_temperatures(model, eta_a[None, :], g_a[:, None]), dtype=float)
-    a_eta = np.full(g_a.size, np.nan)
-    a_tc = np.full(g_a.size, np.nan)
-    neg = np.flatnonzero(eta_a < 0.0)
-    if neg.size >= 3:
-        for j in range(g_a.size):
-            seg = tc[j, neg]
-            if np.all(seg > 0.0):
-                k = int(np.argmin(seg))
-                if 0 < k < seg.size - 1:
-                    a_eta[j], a_tc[j] = eta_a[neg[k]], seg[k]
-    return xr.Dataset(
-        {
-            **_tc_vars(tc, ("g", "eta")),
-            "antiresonance_eta": _var("g", a_eta, "1", "eta of the Tc minimum at eta < 0"),
-            "antiresonance_tc": _var("g", a_tc, "K", "Tc at the anti-resonance minimum"),
-        },
-        coords={
-            "g": _g_coord(g_a),
-            "eta": _eta_coord(eta_a),
-            "lambda": _var("g", _lambda(g_a), "1", "lambda = g / (1 - g)"),
-        },
-        attrs={**_attrs(model, "tc_eta", g=g_a, eta=eta_a), "t_floor": model.numerics.t_floor},
-    )
-
-
-# ------------------------------------------------------------------------------ 8. Tc(g)
-def tc_g_data(model: Model, eta: ArrayLike | None = None, g: ArrayLike | None = None) -> xr.Dataset:
-    """Tc versus g at fixed eta values (figure 8).
-
-    Parameters
-    ----------
-    model : Model
-    eta : array_like, optional
-        Fixed Lifshitz parameters (default -1, -0.5, 0, 0.5, 1, 1.5, 2).
-    g : array_like, optional
-        Couplings (default 79 points on [0.10, 0.49]).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``tc`` (eta, g) in K, NaN below the floor; ``below_floor``; coordinate ``lambda`` (g).
-    """
-    from multigap.pairing.tc import critical_temperatures
-
-    eta_a = _grid("eta", np.linspace(-1.0, 2.0, 7) if eta is None else eta)
-    g_a = _grid("g", np.linspace(0.10, 0.49, 79) if g is None else g)
-    tc = np.asarray(critical_temperatures(model, eta_a[:, None], g_a[None, :]), dtype=float)
-    attrs = {**_attrs(model, "tc_g", eta=eta_a, g=g_a), "t_floor": model.numerics.t_floor}
-    return _tc_eta_g(tc, eta_a, g_a, attrs)
-
-
-# ------------------------------------------------------------------------------ 9. map
-def tc_map_data(
-    model: Model, eta: ArrayLike | None = None, g: ArrayLike | None = None, *, refine: bool = True
-) -> xr.Dataset:
-    """Tc(eta, g) on a grid (figure 9) with the location and value of its maximum.
-
-    Parameters
-    ----------
-    model : Model
-    eta : array_like, optional
-        Default 201 points on [0, 2].
-    g : array_like, optional
-        Default 40 points on [0.10, 0.49].
-    refine : bool
-        Refine the grid maximum by a bounded Nelder-Mead search in (eta, g) inside the grid.
-
-    Returns
-    -------
-    xarray.Dataset
-        ``tc`` (eta, g) in K (NaN below the floor), ``below_floor``; attributes ``tc_max``,
-        ``eta_max``, ``g_max``, ``lambda_max`` (refined when ``refine``) and ``tc_max_grid``.
-    """
-    from scipy.optimize import minimize
-
-    from multigap.pairing.tc import critical_temperatures
-
-    eta_a = _grid("eta", np.linspace(0.0, 2.0, 201) if eta is None else eta)
-    g_a = _grid("g", np.linspace(0.10, 0.49, 40) if g is None else g)
-    tc = np.asarray(critical_temperatures(model, eta_a[:, None], g_a[None, :]), dtype=float)
-    i, j = np.unravel_index(int(np.argmax(tc)), tc.shape)
-    best = (float(tc[i, j]), float(eta_a[i]), float(g_a[j]))
-    attrs = _attrs(model, "tc_map", eta=eta_a, g=g_a, refine=refine)
-    attrs["tc_max_grid"] = best[0]
-    if refine and best[0] > 0.0 and eta_a.size > 1 and g_a.size > 1:
-        lo = np.array([eta_a.min(), g_a.min()])
-        hi = np.array([eta_a.max(), g_a.max()])
-
-        def neg_tc(x: FloatArray) -> float:
-            x = np.clip(x, lo, hi)
-            return -float(critical_temperatures(model, x[0], x[1]))
-
-        res = minimize(
-            neg_tc,
-            np.array(best[1:]),
-            method="Nelder-Mead",
-            bounds=list(zip(lo, hi, strict=True)),
-            options={"xatol": 1e-4, "fatol": 1e-4, "maxfev": 200},
-        )
-        if -res.fun > best[0]:
-            x = np.clip(res.x, lo, hi)
-            best = (float(-res.fun), float(x[0]), float(x[1]))
-    attrs.update(
-        tc_max=best[0], eta_max=best[1], g_max=best[2], lambda_max=best[2] / (1.0 - best[2])
-    )
-    attrs["t_floor"] = model.numerics.t_floor
-    return _tc_eta_g(tc, eta_a, g_a, attrs)

@@ -17,12 +17,10 @@ grids, same figures, well under two minutes).
 
 from __future__ import annotations
 
-import html
 import json
-import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,6 +28,13 @@ import numpy as np
 import xarray as xr
 
 from multigap.study import figures
+from multigap.study.report import (
+    DEFAULT_SECTIONS,
+    ReportContext,
+    SectionBuilder,
+    build_sections,
+    write_index,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -129,184 +134,188 @@ def _g_list(model: Model) -> list[float]:
     return sorted(gs)
 
 
-def plan(models: Sequence[Model], grids: Grids = FULL) -> list[FigureStep]:
-    """The figure steps for a set of models (SPEC §9 items 1-9, per model)."""
+#: Fixed eta values of the Tc(g) figure: the anti-resonant side (-1 < eta < 0) and beyond.
+TC_G_ETA = (-1.0, -0.75, -0.5, -0.25, 0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+def _conventions(m: Model) -> str:
+    mu = "fixed mu" if m.chemical_potential == "fixed_mu" else "fixed density"
+    return f"Convention: Tc at {mu} (the model's chemical_potential rule); no gaps."
+
+
+def _phonon_step(models: Sequence[Model]) -> FigureStep:
     from multigap import plot
 
-    steps: list[FigureStep] = []
-    g_eta = np.linspace(-1.0, 2.0, grids.tc_eta)
-    names = tuple(m.name for m in models)
-    if models:
-        phon = DataStep(
-            "phonon",
-            figures.phonon_data,
-            (list(models),),
-            {"g": np.linspace(0.0, 0.49, 99)},
-            tuple(models),
-        )
-        steps.append(
-            FigureStep(
-                "phonon",
-                3,
-                "Migdal softened phonon energy",
-                "Pairing cut-off w0 sqrt(1 - 2g) versus the resonant coupling g (top axis: "
-                "lambda = g/(1-g)) for "
-                + ", ".join(names)
-                + ". Dotted: Delta_E of each model; dashed: the 160 meV H3S infrared phonon. "
-                "The study's w0 values do not meet its own targets at moderate coupling "
-                "(330 sqrt(1-0.6) = 209 meV, 225 sqrt(1-0.5) = 159 meV); they are kept as given.",
-                phon,
-                plot.phonon,
-                "multigap.model",
-            )
-        )
+    names = ", ".join(m.name for m in models)
+    phon = DataStep(
+        "phonon", figures.phonon_data, (list(models),), {"g": np.linspace(0.0, 0.49, 99)},
+        tuple(models),
+    )  # fmt: skip
+    return FigureStep(
+        "phonon",
+        3,
+        "Migdal softened phonon energy",
+        "Pairing cut-off w0 sqrt(1 - 2g) versus the resonant coupling g (top axis: "
+        f"lambda = g/(1-g)) for {names}. Dotted: Delta_E of each model; dashed: the 160 meV "
+        "H3S infrared phonon. The study's w0 values do not meet its own targets at moderate "
+        "coupling (330 sqrt(1-0.6) = 209 meV, 225 sqrt(1-0.5) = 159 meV); they are kept as given.",
+        phon,
+        plot.phonon,
+        "multigap.model",
+    )
+
+
+def data_steps(m: Model, grids: Grids = FULL) -> dict[str, DataStep]:
+    """The datasets of one model, by family name (``"tc_map"``, ``"gaps"``, ...)."""
+    n = m.name
+    g_ref = figures.REFERENCE_G.get(n, 0.25)
+    one = (m,)
+    kw: dict[str, dict[str, Any]] = {
+        "pressure": {
+            "dome": "h3s",
+            "show": ("csh",) if n == "B" else (),
+            "n_points": grids.pressure_points,
+            "max_nfev": grids.pressure_nfev,
+        },
+        "dos": {"eta": np.linspace(-1.0, 2.0, grids.dos_eta), "contour_eta": (-0.5, 0.5, 1.5)},
+        "overlaps": {"bins": 40},
+        "gaps": {"g": g_ref, "eta": np.linspace(-0.3, 2.0, grids.gap_eta)},
+        "tc_eta": {"g": _g_list(m), "eta": np.linspace(-1.0, 2.0, grids.tc_eta)},
+        "tc_g": {"eta": np.array(TC_G_ETA), "g": np.linspace(0.10, 0.49, grids.tc_g)},
+        "tc_map": {
+            "eta": np.linspace(0.0, 2.0, grids.map_eta),
+            "g": np.linspace(0.10, 0.49, grids.map_g),
+        },
+    }
+    funcs: dict[str, Callable[..., xr.Dataset]] = {
+        "pressure": figures.pressure_data,
+        "dos": figures.dos_data,
+        "overlaps": figures.overlap_data,
+        "gaps": figures.gap_data,
+        "tc_eta": figures.tc_eta_data,
+        "tc_g": figures.tc_g_data,
+        "tc_map": figures.tc_map_data,
+    }
+    return {k: DataStep(f"{k}_{n}", funcs[k], one, kw[k], one) for k in funcs}
+
+
+def _figure_steps(m: Model, data: dict[str, DataStep]) -> list[FigureStep]:
+    from multigap import plot
+
+    n = m.name
+    g_ref = figures.REFERENCE_G.get(n, 0.25)
+    conv = _conventions(m)
+    csh = (
+        " The CSH dome summary (Snider et al., Nature 586, 373 (2020)) is drawn only as a "
+        "dashed outline: that paper was retracted in 2022 and its numbers are not data."
+        if n == "B"
+        else ""
+    )
+    fs = FigureStep
+    return [
+        fs(
+            f"pressure_{n}", 1, f"Tc versus pressure, model {n}",
+            "Shaded: the H3S dome as a summary of Drozdov et al. 2015 as used by the study "
+            "(peak 203 K at 162 GPa, half width 43 GPa; a drawing of three numbers, not "
+            "measured points). Black: Tc along the straight path eta(P), g(P) fitted to that "
+            f"drawing (right: the path). {conv}" + csh,
+            data["pressure"], plot.pressure, "multigap.pressure",
+        ),
+        fs(
+            f"dos_{n}", 2, f"Density of states and Fermi surfaces, model {n}",
+            "Top: total and partial DOS per spin versus eta (units of the free 2D DOS N0): "
+            "the resonant subband's step at eta = 0 (type-I Lifshitz point) and logarithmic "
+            "peak at eta = 1 (type-II, neck opening). Bottom: Fermi contours in the (kx, kz) "
+            "plane at eta = -0.5 (no pocket), 0.5 (closed 2D pocket), 1.5 (open 1D sheets).",
+            data["dos"], plot.dos, "multigap.pdos",
+        ),
+        fs(
+            f"overlaps_{n}", 4, f"Superposition integrals, model {n}",
+            "Left: histogram of the matrix elements I^{nn'}(kz, kz') per (n, n') block on "
+            "the kz grid. Right: I^{nn'}(kz, kz') versus kz at kz' = 0, pi/2d and pi/d.",
+            data["overlaps"], plot.overlaps, "multigap.overlap",
+        ),
+        fs(
+            f"gap_ratios_{n}", 5, f"Gap ratios and isotope coefficient, model {n}",
+            "Left: 2 Delta_n / k_B Tc of subbands 2 and 3 versus eta at "
+            f"g = {g_ref:.4g}. Convention: Delta_n the T = 0 Fermi-surface gap (not the "
+            "spectral gap) with mu renormalised at fixed density; Tc as in the dataset "
+            "(attribute tc_convention; the model's rule where absent). Dashed: BCS 3.528. "
+            "Right: isotope coefficient alpha = -dlnTc/dlnM versus eta (BCS 0.5). Points below "
+            "the Tc floor are absent.",
+            data["gaps"], plot.gap_ratios, "multigap.gaps",
+        ),
+        fs(
+            f"anisotropy_{n}", 6, f"Tc versus gap anisotropy, model {n}",
+            f"Tc versus Delta_3/Delta_2 along the dome (eta as colour) at g = {g_ref:.4g}; "
+            "Fermi-surface gaps at T = 0, mu at fixed density.",
+            data["gaps"], plot.anisotropy, "multigap.gaps",
+        ),
+        fs(
+            f"tc_eta_{n}", 7, f"Tc versus eta, model {n}",
+            "Tc versus eta for g = 0.10 ... 0.49, linear (left) and log scale (right); top axis "
+            "mu - E_L in meV, as the study draws it. The log scale shows the Fano-Feshbach "
+            "anti-resonance for eta < 0 (triangles: its minimum); Tc below the 1e-5 K floor is "
+            f"absent, not plotted as a number. {conv}",
+            data["tc_eta"], plot.tc_eta, "multigap.tc",
+        ),
+        fs(
+            f"tc_g_{n}", 8, f"Tc versus g, model {n}",
+            "Tc versus g at fixed eta = " + ", ".join(f"{e:g}" for e in TC_G_ETA)
+            + " (top axis: lambda), linear and log scale, covering the anti-resonant side "
+            "-1 < eta < 0 as the study's figure 9 does. Black dashed: the anti-resonance, the "
+            "minimum of Tc over -1 < eta < 0 at each g, labelled with the eta where it lies. "
+            + conv,
+            data["tc_g"], plot.tc_g, "multigap.tc",
+        ),
+        fs(
+            f"tc_map_{n}", 9, f"Tc(eta, g) map, model {n}",
+            "Tc over 0 < eta < 2 and 0.10 < g < 0.49 (right axis: lambda); the star marks the "
+            "maximum (refined by a bounded Nelder-Mead search from the best grid point). "
+            + conv,
+            data["tc_map"], plot.tc_map, "multigap.tc",
+        ),
+    ]  # fmt: skip
+
+
+def plan(models: Sequence[Model], grids: Grids = FULL) -> list[FigureStep]:
+    """The figure steps for a set of models (SPEC §9 items 1-9, per model)."""
+    steps: list[FigureStep] = [_phonon_step(models)] if models else []
     for m in models:
-        n = m.name
-        g_ref = figures.REFERENCE_G.get(n, 0.25)
-        show = ("csh",) if n == "B" else ()
-        pres = DataStep(
-            f"pressure_{n}",
-            figures.pressure_data,
-            (m,),
-            {
-                "dome": "h3s",
-                "show": show,
-                "n_points": grids.pressure_points,
-                "max_nfev": grids.pressure_nfev,
-            },
-            (m,),
-        )
-        dos = DataStep(
-            f"dos_{n}",
-            figures.dos_data,
-            (m,),
-            {"eta": np.linspace(-1.0, 2.0, grids.dos_eta), "contour_eta": (-0.5, 0.5, 1.5)},
-            (m,),
-        )
-        ov = DataStep(f"overlaps_{n}", figures.overlap_data, (m,), {"bins": 40}, (m,))
-        gaps = DataStep(
-            f"gaps_{n}",
-            figures.gap_data,
-            (m,),
-            {"g": g_ref, "eta": np.linspace(-0.3, 2.0, grids.gap_eta)},
-            (m,),
-        )
-        teta = DataStep(
-            f"tc_eta_{n}", figures.tc_eta_data, (m,), {"g": _g_list(m), "eta": g_eta}, (m,)
-        )
-        tg = DataStep(
-            f"tc_g_{n}",
-            figures.tc_g_data,
-            (m,),
-            {"eta": np.linspace(-1.0, 2.0, 7), "g": np.linspace(0.10, 0.49, grids.tc_g)},
-            (m,),
-        )
-        tmap = DataStep(
-            f"tc_map_{n}",
-            figures.tc_map_data,
-            (m,),
-            {
-                "eta": np.linspace(0.0, 2.0, grids.map_eta),
-                "g": np.linspace(0.10, 0.49, grids.map_g),
-            },
-            (m,),
-        )
-        csh = (
-            " The CSH dome summary (Snider et al., Nature 586, 373 (2020)) is drawn only as a "
-            "dashed outline: that paper was retracted in 2022 and its numbers are not data."
-            if show
-            else ""
-        )
-        steps += [
-            FigureStep(
-                f"pressure_{n}",
-                1,
-                f"Tc versus pressure, model {n}",
-                "Shaded: the H3S dome as a summary of Drozdov et al. 2015 as used by the study "
-                "(peak 203 K at 162 GPa, half width 43 GPa; a drawing of three numbers, not "
-                "measured points). Black: Tc along the straight path eta(P), g(P) fitted to that "
-                "drawing (right: the path)." + csh,
-                pres,
-                plot.pressure,
-                "multigap.pressure",
-            ),
-            FigureStep(
-                f"dos_{n}",
-                2,
-                f"Density of states and Fermi surfaces, model {n}",
-                "Top: total and partial DOS per spin versus eta (units of the free 2D DOS N0): "
-                "the resonant subband's step at eta = 0 (type-I Lifshitz point) and logarithmic "
-                "peak at eta = 1 (type-II, neck opening). Bottom: Fermi contours in the (kx, kz) "
-                "plane at eta = -0.5 (no pocket), 0.5 (closed 2D pocket), 1.5 (open 1D sheets).",
-                dos,
-                plot.dos,
-                "multigap.pdos",
-            ),
-            FigureStep(
-                f"overlaps_{n}",
-                4,
-                f"Superposition integrals, model {n}",
-                "Left: histogram of the matrix elements I^{nn'}(kz, kz') per (n, n') block on "
-                "the kz grid. Right: I^{nn'}(kz, kz') versus kz at kz' = 0, pi/2d and pi/d.",
-                ov,
-                plot.overlaps,
-                "multigap.overlap",
-            ),
-            FigureStep(
-                f"gap_ratios_{n}",
-                5,
-                f"Gap ratios and isotope coefficient, model {n}",
-                f"Left: 2 Delta_n / k_B Tc of subbands 2 and 3 (T = 0 gaps at their Fermi "
-                f"surfaces, mu renormalised at fixed density) versus eta at g = {g_ref:.4g}; "
-                "dashed: BCS 3.528. Right: isotope coefficient alpha = -dlnTc/dlnM versus eta "
-                "(BCS 0.5). Points below the Tc floor are absent.",
-                gaps,
-                plot.gap_ratios,
-                "multigap.gaps",
-            ),
-            FigureStep(
-                f"anisotropy_{n}",
-                6,
-                f"Tc versus gap anisotropy, model {n}",
-                f"Tc versus Delta_3/Delta_2 along the dome (eta as colour) at g = {g_ref:.4g}.",
-                gaps,
-                plot.anisotropy,
-                "multigap.gaps",
-            ),
-            FigureStep(
-                f"tc_eta_{n}",
-                7,
-                f"Tc versus eta, model {n}",
-                "Tc versus eta for g = 0.10 ... 0.49, linear (left) and log scale (right). "
-                "The log scale shows the Fano-Feshbach anti-resonance for eta < 0 (triangles: "
-                "its minimum); Tc below the 1e-5 K floor is absent, not plotted as a number.",
-                teta,
-                plot.tc_eta,
-                "multigap.tc",
-            ),
-            FigureStep(
-                f"tc_g_{n}",
-                8,
-                f"Tc versus g, model {n}",
-                "Tc versus g at fixed eta = -1, -0.5, 0, 0.5, 1, 1.5, 2 (top axis: lambda); "
-                "linear and log scale.",
-                tg,
-                plot.tc_g,
-                "multigap.tc",
-            ),
-            FigureStep(
-                f"tc_map_{n}",
-                9,
-                f"Tc(eta, g) map, model {n}",
-                "Tc over 0 < eta < 2 and 0.10 < g < 0.49 (right axis: lambda); the star marks "
-                "the maximum (refined by a bounded Nelder-Mead search from the best grid point).",
-                tmap,
-                plot.tc_map,
-                "multigap.tc",
-            ),
-        ]
+        steps += _figure_steps(m, data_steps(m, grids))
     steps.sort(key=lambda s: (s.number, s.name))
     return steps
+
+
+def datasets(
+    model: Model,
+    grids: Grids,
+    names: Sequence[str],
+    data_dir: Path | None = None,
+    *,
+    prefix: str = "",
+) -> dict[str, xr.Dataset]:
+    """Some datasets of one model, as :func:`plan` makes them, by family name.
+
+    With ``data_dir`` a file ``<data_dir>/<prefix><name>_<model>.nc`` with the same signature
+    is read back instead of recomputed, and a computed one is written there; without it they
+    are computed in memory. A dataset whose computation fails is left out (the caller reports
+    what is missing).
+    """
+    steps = data_steps(model, grids)
+    out: dict[str, xr.Dataset] = {}
+    cache: dict[str, xr.Dataset] = {}
+    for k in names:
+        step = replace(steps[k], name=prefix + steps[k].name)
+        try:
+            if data_dir is None:
+                out[k] = step.func(*step.args, **step.kwargs)
+            else:
+                data_dir.mkdir(parents=True, exist_ok=True)
+                out[k], _ = _load_or_compute(step, data_dir, cache)
+        except Exception:  # a missing dataset gives rows without a value, not a crash
+            continue
+    return out
 
 
 # ------------------------------------------------------------------------------------ running
@@ -424,16 +433,6 @@ def run_steps(
 
 
 # ------------------------------------------------------------------------------------ headline
-def _fmt(x: Any, digits: int = 4) -> str:
-    if x is None:
-        return "—"
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    return f"{v:.{digits}g}" if math.isfinite(v) else "—"
-
-
 def headline(out: Path, models: Sequence[Model]) -> list[dict[str, Any]]:
     """Headline numbers per model, read from the written datasets (missing ones as "—")."""
     rows: list[dict[str, Any]] = []
@@ -475,164 +474,6 @@ def headline(out: Path, models: Sequence[Model]) -> list[dict[str, Any]]:
     return rows
 
 
-# ------------------------------------------------------------------------------------ HTML
-_CSS = """
-body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;
-color:#222;line-height:1.4}
-table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;
-padding:3px 8px;text-align:left;font-size:0.9em}th{background:#f3f3f3}
-figure{margin:1.5em 0;border-top:1px solid #ddd;padding-top:0.8em}
-figure img{max-width:100%;height:auto}figcaption{font-size:0.92em;color:#333}
-.fail{color:#a00}.note{color:#555;font-size:0.9em}code{background:#f5f5f5;padding:0 3px}
-"""
-
-# Sets data-images on <body> once every image has loaded (checked by the report test).
-_SCRIPT = """
-<script>
-function mgCheckImages(){
-  var imgs = Array.prototype.slice.call(document.images);
-  var bad = imgs.filter(function(i){ return !(i.complete && i.naturalWidth > 0); });
-  document.body.setAttribute('data-image-count', String(imgs.length));
-  document.body.setAttribute('data-images', bad.length ? 'missing:' +
-    bad.map(function(i){ return i.getAttribute('src'); }).join(' ') : 'all-loaded');
-}
-window.addEventListener('load', mgCheckImages);
-</script>
-"""
-
-
-def _e(x: Any) -> str:
-    return html.escape(str(x))
-
-
-def _table(rows: Sequence[Sequence[Any]], head: Sequence[str]) -> str:
-    h = "".join(f"<th>{_e(c)}</th>" for c in head)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><tr>{h}</tr>{body}</table>"
-
-
-def _headline_html(rows: list[dict[str, Any]]) -> str:
-    out = []
-    for r in rows:
-        ratios = r.get("ratio_top") or {}
-        out.append(
-            [
-                r["model"],
-                _fmt(r.get("tc_max_K")),
-                f"{_fmt(r.get('eta_at_max'))}, {_fmt(r.get('g_at_max'))} "
-                f"(λ = {_fmt(r.get('lambda_at_max'), 3)})",
-                f"g = {_fmt(r.get('gap_g'), 3)}, η = {_fmt(r.get('eta_top'), 3)}, "
-                f"Tc = {_fmt(r.get('tc_top_K'))} K",
-                _fmt(r.get("anisotropy_top")),
-                ", ".join(f"n={k}: {_fmt(v)}" for k, v in ratios.items()) or "—",
-                f"{_fmt(r.get('isotope_min'), 3)} … {_fmt(r.get('isotope_max'), 3)}",
-                f"η = {_fmt(r.get('antiresonance_eta'), 3)}, "
-                f"Tc = {_fmt(r.get('antiresonance_tc_K'), 3)} K "
-                f"(g = {_fmt(r.get('antiresonance_g'), 3)})",
-            ]
-        )
-    return _table(
-        out,
-        [
-            "model",
-            "Tc max (K)",
-            "at (η, g)",
-            "top of the dome (gap figure)",
-            "Δ3/Δ2 at the top",
-            "2Δn/kBTc at the top",
-            "isotope coefficient range",
-            "anti-resonance minimum",
-        ],
-    )
-
-
-def _model_html(m: Model) -> str:
-    sb = m.subbands
-    r = m.resonant_band
-    rows: list[list[Any]] = [
-        ["well L (nm)", m.lattice.well],
-        ["barrier W (nm)", m.lattice.barrier],
-        ["barrier height V (meV, solved from Delta_E)", f"{m.lattice.height:.6g}"],
-        ["masses m_x, m_z (m_e)", f"{m.lattice.mass_x}, {m.lattice.mass_z}"],
-        ["subbands, resonant", f"{m.n_bands}, {r}"],
-        [
-            "E_L, E_T, Delta_E of the resonant subband (meV)",
-            f"{sb.edge(r):.6g}, {sb.top(r):.6g}, {sb.width(r):.6g}",
-        ],
-        ["w0 (meV)", m.omega0],
-        ["background coupling g11 = g22", m.background_coupling],
-        ["interband rule", m.interband],
-        ["cut-off rule", m.cutoff],
-        ["chemical potential at Tc", m.chemical_potential],
-    ]
-    num = [[k, v] for k, v in asdict(m.numerics).items()]
-    return (
-        f"<h3>Model {_e(m.name)}</h3><p class='note'>{_e(m.description)}</p>"
-        + _table(rows, ["parameter", "value"])
-        + "<p class='note'>Numerical grids of the solvers (all converged to &lt; 0.5 % in Tc):</p>"
-        + _table(num, ["Numerics field", "value"])
-    )
-
-
-def write_index(
-    out: Path,
-    models: Sequence[Model],
-    steps: Sequence[FigureStep],
-    outcomes: Sequence[Outcome],
-    grids: Grids,
-    rows: list[dict[str, Any]],
-    *,
-    quick: bool,
-) -> Path:
-    """Write ``out/index.html`` (figures with captions, parameters, grids, headline table)."""
-    by_name = {o.step.name: o for o in outcomes}
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>multigap: reproduction of the shape-resonance study</title>",
-        f"<style>{_CSS}</style>{_SCRIPT}</head><body>",
-        "<h1>multigap — multigap superconductivity near a Lifshitz transition</h1>",
-        f"<p class='note'>multigap {_e(figures.version())}; grids: {'quick' if quick else 'full'}. "
-        "Units: meV, nm, K. Data behind each figure: <code>data/*.nc</code> (netCDF, with the "
-        "model configuration as JSON in the attributes).</p>",
-        "<h2>Headline numbers</h2>",
-        _headline_html(rows),
-    ]
-    failed = [o for o in outcomes if o.status == "failed"]
-    if failed:
-        parts.append("<h2 class='fail'>Figures that could not be produced</h2><ul>")
-        parts += [f"<li class='fail'>{_e(o.step.name)}: {_e(o.message)}</li>" for o in failed]
-        parts.append("</ul>")
-    parts.append("<h2>Figures</h2>")
-    for s in steps:
-        o = by_name.get(s.name)
-        if o is None or o.status == "failed":
-            continue
-        parts.append(
-            f"<figure id='{_e(s.name)}'><img src='figures/{_e(s.name)}.png' "
-            f"alt='{_e(s.title)}' loading='eager'><figcaption><b>Figure {s.number}. "
-            f"{_e(s.title)}.</b> {_e(s.caption)} "
-            f"[<a href='figures/{_e(s.name)}.pdf'>PDF</a>, "
-            f"<a href='data/{_e(s.data.name)}.nc'>data</a>]</figcaption></figure>"
-        )
-    parts.append("<h2>Model parameters</h2>")
-    parts += [_model_html(m) for m in models]
-    parts.append("<h2>Sweep grids of this reproduction</h2>")
-    parts.append(
-        _table([[k, v] for k, v in asdict(grids).items()], ["grid", "points"])
-        + "<p class='note'>Ranges: DOS and Tc(eta) on eta in [-1, 2]; Tc(g) on g in "
-        "[0.10, 0.49] at eta = -1 ... 2; maps on [0, 2] x [0.10, 0.49]; gap ratios on eta in "
-        "[-0.3, 2].</p>"
-    )
-    parts.append(
-        "<p class='note'>The CSH numbers (Snider et al., Nature 586, 373 (2020)) were retracted "
-        "by Nature in 2022; wherever they appear they are labelled as retracted.</p>"
-    )
-    parts.append("</body></html>")
-    path = out / "index.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
-
-
 # ------------------------------------------------------------------------------------ entry
 def reproduce(
     out: str | Path = "results",
@@ -641,6 +482,7 @@ def reproduce(
     models: Sequence[Model] | None = None,
     progress: bool = True,
     force: bool = False,
+    sections: Sequence[SectionBuilder] | None = None,
 ) -> Report:
     """Produce every figure of SPEC §9 with its data and the HTML report.
 
@@ -656,6 +498,10 @@ def reproduce(
         Show a tqdm bar (one step per figure).
     force : bool
         Recompute every dataset even when a matching netCDF file exists.
+    sections : sequence of SectionBuilder, optional
+        Extra report sections, each ``(ReportContext) -> Section``
+        (:mod:`multigap.study.report`); default :data:`~multigap.study.report.DEFAULT_SECTIONS`
+        (the study-versus-multigap table, which also writes ``comparison.json``).
 
     Returns
     -------
@@ -673,6 +519,8 @@ def reproduce(
     steps = plan(models, grids)
     outcomes = run_steps(steps, out, progress=progress, force=force)
     rows = headline(out, models)
-    write_index(out, models, steps, outcomes, grids, rows, quick=quick)
+    ctx = ReportContext(out, out / "data", tuple(models), grids, quick, rows)
+    built = build_sections(DEFAULT_SECTIONS if sections is None else sections, ctx)
+    write_index(out, models, steps, outcomes, grids, rows, quick=quick, sections=built)
     (out / "headline.json").write_text(json.dumps(rows, indent=2, default=str) + "\n")
     return Report(out, outcomes, rows, time.perf_counter() - t0)

@@ -17,6 +17,7 @@ import multigap as mg
 from multigap.structure.lattice import Superlattice
 from multigap.study.design import (
     SEARCH_NUMERICS,
+    DesignResult,
     load_design_toml,
     optimise,
     optimise_from_toml,
@@ -168,6 +169,64 @@ def test_shipped_default_problem_loads() -> None:
 
     kw = load_design_toml(DEFAULT_DESIGN)
     assert kw["g"] == 0.3 and kw["omega0"] == 330.0 and kw["base"].name == "A"
-    assert set(kw["bounds"]) == {"well", "barrier", "width", "eta"}
+    # issue 11: the shipped problem is a fixed-material one (V and masses held) around A
+    assert kw["material"] == "fixed"
+    assert set(kw["bounds"]) == {"well", "barrier", "eta"}
     assert kw["bounds"]["eta"] == (0.0, 2.0)
     assert kw["seed"] == 0
+    a = mg.preset("A").lattice
+    for k, v in (("well", a.well), ("barrier", a.barrier)):
+        lo, hi = kw["bounds"][k]
+        assert lo < v < hi
+
+
+def _fixed_material() -> DesignResult:
+    a = mg.preset("A")
+    return optimise(
+        {"well": (0.6, 0.7), "eta": (0.5, 1.5)},
+        g=G,
+        base=a,
+        material="fixed",
+        maxiter=3,
+        popsize=3,
+        n_polish=15,
+        n_scan=3,
+        n_eta=11,
+    )
+
+
+def test_fixed_material_keeps_barrier_height_and_masses() -> None:
+    a = mg.preset("A")
+    res = _fixed_material()
+    lat = res.model.lattice
+    assert (lat.height, lat.mass_x, lat.mass_z) == (
+        a.lattice.height,
+        a.lattice.mass_x,
+        a.lattice.mass_z,
+    )
+    assert res.params["height"] == a.lattice.height
+    assert res.material == "fixed" and set(res.free) == {"well", "eta"}
+    # the resonant band's Fermi energy, by another route: mu(eta) - E_L of the final model
+    r = res.model.resonant_band
+    ef = float(res.model.mu(res.params["eta"])) - res.model.subbands.edge(r)
+    assert res.fermi_energy == pytest.approx(ef, rel=1e-9)
+    assert res.migdal_ratio == pytest.approx(ef / res.model.omega(G)[r - 1], rel=1e-9)
+
+
+def test_optimum_on_a_bound_is_flagged_with_its_direction() -> None:
+    # at fixed V = A's, Tc rises with the well width up to ~1.1 nm (module docstring): on
+    # [0.6, 0.7] nm the optimum is the upper bound and Tc still increases beyond it
+    res = _fixed_material()
+    assert "well" in res.at_bound
+    note = res.bound_notes["well"]
+    assert (note.side, note.direction, note.bound) == ("high", "increase", 0.7)
+    assert note.slope > 0.0
+    assert "well at its high bound 0.7 nm" in res.message
+    assert res.summary()["bound_notes"]["well"]["direction"] == "increase"
+
+
+def test_fixed_material_refuses_to_search_the_material() -> None:
+    with pytest.raises(ValueError, match="material = 'fixed' holds"):
+        optimise({"height": (2000.0, 3000.0), "eta": (0.5, 1.5)}, g=G, material="fixed")
+    with pytest.raises(ValueError, match="material must be one of"):
+        optimise({"eta": (0.5, 1.5)}, g=G, material="glass")

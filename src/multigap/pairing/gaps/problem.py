@@ -59,6 +59,7 @@ def make_setup(model: Any, g: float, T: float, kz_order: int, kx_order: int) -> 
         interband=model.interband,
         interband_value=model.interband_value,
         coupling_matrix=model.coupling_matrix,
+        coupling_scale=model.coupling_scale,
     )
     C = np.asarray(geo.overlaps.modes, dtype=float)
     C = 0.5 * (C + C.transpose(1, 0, 3, 2))
