@@ -172,7 +172,7 @@ class GapResult:
     converged : bool
         Always True for a returned result (non-convergence raises).
     residual : float
-        max( max|a - K(a)| / max|a|, |n - n0| / n0 ) at the solution.
+        ``max(max|a - K(a)| / max|a|, |n - n0| / n0)`` at the solution.
     period : float
         Superlattice period d, nm.
     """
@@ -200,7 +200,7 @@ class GapResult:
     period: float
 
     def gap_at(self, kz: ArrayLike) -> FloatArray:
-        """Delta_n(kz) at arbitrary wavevectors (1/nm), shape (n_bands, *kz.shape), meV."""
+        """Delta_n(kz) at arbitrary wavevectors (1/nm), shape ``(n_bands, *kz.shape)``, meV."""
         k = np.asarray(kz, dtype=float)
         q = np.arange(self.coefficients.shape[1])
         cos = np.cos(k[..., None] * q * self.period)
@@ -942,7 +942,7 @@ def zero_temperature_gaps(
         (measured: preset A, eta = 0, 0.5, 1, g = 0.25-0.49; tests/physics/test_gaps.py);
         8 and 16 still give ~1e-6.
     tol : float
-        Convergence: max|a - K(a)| / max|a| and |n - n0| / n0 below ``tol`` (default 1e-10;
+        Convergence: ``max|a - K(a)| / max|a|`` and ``|n - n0| / n0`` below ``tol`` (default 1e-10;
         the density is checked against the exact :func:`multigap.pdos.density`).
     maxiter : int
         Most residual evaluations of the nonlinear solver (default 200; a Jacobian counts
