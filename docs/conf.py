@@ -23,8 +23,9 @@ GEN = DOCS / "_generated"
 sys.path.insert(0, str(ROOT / "src"))  # document this tree, installed or not
 sys.path.insert(0, str(DOCS / "_ext"))
 
-import multigap  # noqa: E402
 from local_inventory import write_inventories  # noqa: E402
+
+import multigap  # noqa: E402
 
 shutil.rmtree(GEN, ignore_errors=True)
 GEN.mkdir(parents=True)
@@ -32,7 +33,7 @@ GEN.mkdir(parents=True)
 # -- project -----------------------------------------------------------------------------------
 project = "multigap"
 author = "the multigap developers"
-copyright = "2026, the multigap developers"  # noqa: A001
+copyright = "2026, the multigap developers"
 release = multigap.__version__
 version = ".".join(release.split(".")[:2])
 
@@ -200,5 +201,10 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"index": [], "install": [], "cite": [], "changelog": []}
+# pages without sub-pages: no (empty) section navigation on the left
+html_sidebars = {
+    page: []
+    for page in ("index", "install", "theory", "comparison", "internals", "performance", "cli")
+    + ("changelog", "cite")
+}
 html_show_sourcelink = False

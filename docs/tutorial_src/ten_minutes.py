@@ -23,12 +23,17 @@ Units everywhere: meV, nm, 1/nm, K; masses in units of the free-electron mass.
 import numpy as np
 
 import multigap as mg
+from multigap import plot
+from multigap.constants import KB
+from multigap.study import figures
 
 model = mg.preset("A")
 sb = model.subbands
 print(f"barrier height V = {model.lattice.height:.1f} meV, period d = {model.lattice.period} nm")
-print(f"resonant subband: E_L = {sb.edge(3):.1f} meV, E_T = {sb.top(3):.1f} meV, "
-      f"Delta_E = {sb.width(3):.1f} meV")
+print(
+    f"resonant subband: E_L = {sb.edge(3):.1f} meV, E_T = {sb.top(3):.1f} meV, "
+    f"Delta_E = {sb.width(3):.1f} meV"
+)
 
 # %%
 # One critical temperature
@@ -51,9 +56,6 @@ print(f"Tc(eta=-0.5, g=0.1) = {r.tc:.3g} K, below the floor: {r.below_floor}")
 # against each other, one Tc per point. Tc(eta) is a dome with its top near the neck opening
 # (eta about 1) and, on the log scale, the Fano-Feshbach anti-resonance below the band edge.
 
-from multigap import plot
-from multigap.study import figures
-
 eta = np.linspace(-1.0, 2.0, 61)  # coarse; the study's figures use 301 points
 tc = mg.critical_temperatures(model, eta, 0.3)
 print(f"g = 0.3: Tc max {tc.max():.1f} K at eta = {eta[np.argmax(tc)]:.2f}")
@@ -69,11 +71,14 @@ fig_dome = plot.tc_eta(dome)
 # netCDF file (re-running computes only what is missing), ``executor=2`` and it runs on two
 # worker processes.
 
-ds = mg.sweep(model, eta=np.linspace(0.0, 2.0, 31), g=np.linspace(0.1, 0.49, 14),
-              quantities=("tc",))
+ds = mg.sweep(
+    model, eta=np.linspace(0.0, 2.0, 31), g=np.linspace(0.1, 0.49, 14), quantities=("tc",)
+)
 i, j = np.unravel_index(int(np.nanargmax(ds.tc.values)), ds.tc.shape)
-print(f"Tc max on this grid: {float(ds.tc[i, j]):.1f} K at eta = {float(ds.eta[i]):.2f}, "
-      f"g = {float(ds.g[j]):.2f}")
+print(
+    f"Tc max on this grid: {float(ds.tc[i, j]):.1f} K at eta = {float(ds.eta[i]):.2f}, "
+    f"g = {float(ds.g[j]):.2f}"
+)
 fig_map = plot.tc_map(ds)
 
 # %%
@@ -82,8 +87,6 @@ fig_map = plot.tc_map(ds)
 # :func:`multigap.zero_temperature_gaps` solves the T = 0 gap equation together with the
 # density equation (the chemical potential is renormalised at fixed density). Each subband has
 # its own gap; ``fermi_gap`` is its average over the Fermi surface, in meV.
-
-from multigap.constants import KB
 
 g = 0.25
 res = mg.zero_temperature_gaps(model, eta=1.0, g=g)
