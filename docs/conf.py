@@ -51,7 +51,6 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "_generated", "**/GALLERY_HEADER.rst", ".gitignore"]
 templates_path = ["_templates"]
 myst_heading_anchors = 3
-suppress_warnings = ["config.cache"]  # sphinx-gallery's conf dict holds a few callables
 
 # -- MathJax, served from the site itself --------------------------------------------------------
 _MATHJAX = importlib.resources.files("mathjax") / "static" / "mathjax" / "es5"
@@ -180,7 +179,6 @@ sphinx_gallery_conf = {
     "reset_modules": (),
     "doc_module": ("multigap",),
     "backreferences_dir": "api/backrefs",
-    "reference_url": {"multigap": None},
     "abort_on_example_error": True,
     "write_computation_times": False,
     "download_all_examples": False,

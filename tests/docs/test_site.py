@@ -10,6 +10,7 @@ and how many of them MathJax typeset. The site itself ships no test code.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
 import subprocess
@@ -88,16 +89,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if (BUILT / "index.html").is_file():
         return BUILT
     pytest.importorskip("sphinx", reason="no built site and no Sphinx (pip install -e '.[docs]')")
-    out = tmp_path_factory.mktemp("docs-html")
-    proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", "docs", out],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    # one build for all xdist workers: the build writes generated sources under docs/, so two
+    # at once would clobber each other (a lock in the temp folder the workers share)
+    shared = tmp_path_factory.getbasetemp().parent
+    out = shared / "docs-html"
+    with open(shared / "docs-html.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "index.html").is_file():
+            cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q"]
+            proc = subprocess.run(
+                [*cmd, "docs", str(out)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=1200,
+                check=False,
+            )
+            assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     return out
 
 
