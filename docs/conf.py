@@ -72,6 +72,7 @@ intersphinx_timeout = 1
 
 # -- API reference: autodoc + autosummary + numpydoc --------------------------------------------
 autosummary_generate = True
+autosummary_generate_overwrite = False
 autosummary_imported_members = False
 autodoc_typehints = "none"  # numpydoc's Parameters state types and units
 autodoc_member_order = "bysource"
@@ -134,8 +135,18 @@ def _api_page() -> None:
         text += ["   :nosignatures:", ""] + [f"   {n}" for n in sorted(groups[kind], key=str.lower)]
     api = DOCS / "api"
     shutil.rmtree(api / "generated", ignore_errors=True)
-    api.mkdir(exist_ok=True)
+    (api / "generated").mkdir(parents=True)
     (api / "index.rst").write_text("\n".join(text) + "\n")
+    # A module in __all__ is an attribute of the package (mg.figures is multigap.study.figures):
+    # autodoc must document it under its real name, or it finds neither its functions nor its
+    # ``#:`` comments. These stubs are written here; autosummary leaves existing stubs alone.
+    for name in groups["modules"]:
+        real = getattr(multigap, name).__name__
+        title = f"multigap.{name}"
+        (api / "generated" / f"{title}.rst").write_text(
+            f"{title}\n{'=' * len(title)}\n\n``mg.{name}`` is the module ``{real}``.\n\n"
+            f".. automodule:: {real}\n   :members:\n"
+        )
 
 
 _api_page()
