@@ -100,7 +100,7 @@ for n, d in enumerate(res.fermi_gap, start=1):
 # ----------
 # The whole study (every figure for both presets, the data behind each one as netCDF, the
 # headline numbers and an HTML report) is one command. It is not run here; on two cores the
-# quick version takes about a minute and ``make run`` (converged grids) longer::
+# quick version takes well under two minutes, ``make run`` (converged grids) longer::
 #
 #     multigap reproduce --quick --out results-quick   # coarse grids
 #     multigap reproduce --out results                 # what `make run` does
