@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= results
 
-.PHONY: run test lint bench quick clean
+.PHONY: run test lint bench quick docs clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -14,6 +14,12 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e ".[test,dev]"
 	touch $(STAMP)
+
+DOCS_STAMP := $(VENV)/.installed-docs
+
+$(DOCS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[docs]"
+	touch $(DOCS_STAMP)
 
 run: $(STAMP)
 	$(BIN)/multigap reproduce --out $(OUT)
@@ -32,5 +38,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
+# the documentation site, offline and warning-free, into docs/_build/html
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+
 clean:
 	rm -rf $(VENV) results results-quick .pytest_cache .mypy_cache .ruff_cache
+	rm -rf docs/_build docs/_generated docs/auto_examples docs/tutorial docs/api

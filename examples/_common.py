@@ -8,7 +8,7 @@ from pathlib import Path
 
 def options(doc: str | None) -> tuple[bool, Path]:
     """Parse ``--quick`` and ``--out``; return (quick, output folder)."""
-    parser = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0])
+    parser = argparse.ArgumentParser(description=(doc or "").strip().split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="coarse grids (seconds, not minutes)")
     parser.add_argument("--out", type=Path, default=Path("examples-out"), help="output folder")
     args = parser.parse_args()

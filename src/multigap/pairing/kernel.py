@@ -19,8 +19,8 @@ temperature-dependent grid, and the result is exact from T = 1e-7 meV to T >> wc
 
 Numerical care (all three regimes are exact to rounding):
 
-* segments far from the Fermi level (|xi| >= 40 T): tanh = sign to 1e-17, and
-  K = 1/(2|xi|) has closed-form moments written with atanh (no cancellation);
+* segments far from the Fermi level (``|xi| >= 40 T``): tanh = sign to 1e-17, and
+  ``K = 1/(2|xi|)`` has closed-form moments written with atanh (no cancellation);
 * short segments near it (length < 0.1 of the distance to the nearest pole of tanh at
   xi = +-i pi T): 5-point Gauss-Legendre, exact to rounding for such analytic integrands;
 * long segments near it: the closed form with F and ln cosh (cancellation at most ~10 eps).
@@ -129,8 +129,8 @@ def tanh_integral(x: ArrayLike) -> FloatArray:
     Returns
     -------
     ndarray
-        F(x), odd in x. For |x| > 20, F(x) = ln|x| + ln(4 e^gamma / pi) (the neglected term
-        is 2 E1(2|x|) < 1e-19); for |x| <= 20 piecewise Chebyshev series of the integrand
+        F(x), odd in x. For ``|x| > 20``, ``F(x) = ln|x| + ln(4 e^gamma / pi)`` (the neglected term
+        is ``2 E1(2|x|) < 1e-19``); for ``|x| <= 20`` piecewise Chebyshev series of the integrand
         integrated exactly.
 
     Notes

@@ -867,7 +867,7 @@ def critical_temperatures(model: Any, eta: ArrayLike, g: ArrayLike, **opts: Any)
         Reduced coupling of the resonant subband, 0 <= g < 1/2.
     **opts
         ``t_floor``, ``t_ceiling`` (K; defaults from ``model.numerics``), ``tol``
-        (|d ln Tc|, default 1e-9), ``max_iter``, ``chemical_potential``.
+        (``|d ln Tc|``, default 1e-9), ``max_iter``, ``chemical_potential``.
 
     Returns
     -------
@@ -906,7 +906,7 @@ def tc_result(model: Any, eta: float, g: float, **opts: Any) -> TcResult:
 
 
 def critical_temperature(model: Any, eta: float, g: float, **opts: Any) -> float:
-    """Tc in kelvin of one point (0.0 below the floor; see :func:`tc_result` for the flag).
+    r"""Tc in kelvin of one point (0.0 below the floor; see :func:`tc_result` for the flag).
 
     Parameters
     ----------
@@ -917,6 +917,13 @@ def critical_temperature(model: Any, eta: float, g: float, **opts: Any) -> float
         Reduced resonant coupling, 0 <= g < 1/2.
     **opts
         As in :func:`critical_temperatures`.
+
+    Notes
+    -----
+    Tc is the root of :math:`\Lambda(T_c) = 1`, with :math:`\Lambda(T)` the largest eigenvalue
+    of the linearised multiband gap equation (SPEC §5), searched on log T; where
+    :math:`\Lambda(T_\mathrm{floor}) < 1` there is no superconductivity above the floor and the
+    result is 0.0.
     """
     eta = check.finite("eta", eta)
     g = check.finite("g", g)
@@ -970,7 +977,7 @@ def isotope_coefficient(
     Central difference in ln w0 at fixed couplings: every phonon energy (``omega0`` and
     ``band_omega0``) is multiplied by exp(+-step), and with it the cut-off (Migdal or fixed),
     alpha = [ln Tc(w0 e^h) - ln Tc(w0 e^-h)] / (4 h), both shifted points in one batch with
-    Tc converged to |d ln Tc| < 1e-12. Default h = 1e-3: the rounding part of the error is
+    Tc converged to ``|d ln Tc| < 1e-12``. Default h = 1e-3: the rounding part of the error is
     < 1e-9 and the truncation part O(h^2); on preset A (g = 0.25, eta = -0.2 .. 1.5) alpha at
     h = 1e-3 and h = 2.5e-4 agree to < 1e-6 (tests/physics/test_tc_limits.py checks the
     h-independence on a structured DOS).

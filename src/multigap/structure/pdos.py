@@ -499,7 +499,7 @@ class ProjectedDOS:
         return self.values[:, 0, :].sum(axis=0)
 
     def interpolate(self, eps: ArrayLike) -> FloatArray:
-        """Piecewise-linear rho_{n,s}(eps), shape (n_bands, S, *eps.shape), 1/(meV nm^2).
+        """Piecewise-linear rho_{n,s}(eps), shape ``(n_bands, S, *eps.shape)``, 1/(meV nm^2).
 
         At a jump node the right limit is returned; below the table 0. Energies above the
         last node raise ValueError.

@@ -40,7 +40,7 @@ class Subbands:
     z, z_weights : ndarray, shape (n_z_total,)
         Gauss-Legendre nodes in [0, d) (nm) and weights (nm) of each layer; sum(z_weights) = d.
     density : ndarray, shape (n_bands, n_kz, n_z_total)
-        |psi_{n,kz}(z)|^2 in 1/nm, normalised so that sum(z_weights * density) = 1.
+        ``|psi_{n,kz}(z)|^2`` in 1/nm, normalised so that sum(z_weights * density) = 1.
     """
 
     lattice: Superlattice
@@ -90,7 +90,7 @@ class Subbands:
         return np.asarray((np.asarray(mu, dtype=float) - self.edge(band)) / self.width(band))
 
     def energy_at(self, kz: ArrayLike) -> FloatArray:
-        """Exact E_n(kz) for every band at arbitrary ``kz`` (1/nm), shape (n_bands, *kz.shape)."""
+        """Exact E_n(kz) of every band at any ``kz`` (1/nm), shape ``(n_bands, *kz.shape)``."""
         c = np.cos(np.asarray(kz, dtype=float) * self.period)
         return np.stack([self.lattice.energy_in_band(n, c) for n in range(1, self.n_bands + 1)])
 

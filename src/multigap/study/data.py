@@ -122,8 +122,8 @@ class DomeSummary:
     def curve(self, pressure: ArrayLike | None = None, n: int = 201) -> DomeCurve:
         """The drawn summary dome: a parabola through the maximum, zero beyond the half width.
 
-        Tc(P) = tc_max (1 - ((P - p_opt) / half_width)^2) for |P - p_opt| < half_width, else 0.
-        This is a drawing of the three quoted numbers, not a fit to measured points.
+        ``Tc(P) = tc_max (1 - ((P - p_opt) / half_width)^2)`` for ``|P - p_opt| < half_width``,
+        else 0. This is a drawing of the three quoted numbers, not a fit to measured points.
 
         Parameters
         ----------

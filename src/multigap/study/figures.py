@@ -167,8 +167,8 @@ def dos_data(
         infinite, exactly at a band top), ``n0`` attribute (free 2D DOS); ``kx``, ``kz``
         (contour, band, point) in 1/nm, curves separated by NaN; ``topology`` (contour, band).
         The subbands themselves: ``subband_energy`` (band, kz_grid) E_n(kz) in meV on the model's kz
-        grid of the half zone, ``bloch_density`` (band, kz_grid, z) |psi_{n,kz}(z)|^2 in 1/nm on the
-        Gauss-Legendre z nodes of one period with ``z_weight`` (z, nm; sum = d), so that
+        grid of the half zone, ``bloch_density`` (band, kz_grid, z) ``|psi_{n,kz}(z)|^2`` in 1/nm on
+        the Gauss-Legendre z nodes of one period with ``z_weight`` (z, nm; sum = d), so that
         ``(z_weight * bloch_density).sum("z") == 1``; attribute ``barrier_height`` (meV).
     """
     from multigap.structure.pdos import dos, fermi_contours

@@ -55,7 +55,7 @@ DEFAULT_BOUNDS: Mapping[str, tuple[float, float]] = {
 #: Weight of the penalty that keeps a fitted path inside g in [0, G_MAX] and inside the
 #: eta range of the model's tables (residual units per unit of violation).
 _PENALTY = 1e4
-#: Tc tolerance |d ln Tc| used inside fits (finite-difference Jacobians need a quiet Tc).
+#: Tc tolerance ``|d ln Tc|`` used inside fits (finite-difference Jacobians need a quiet Tc).
 _FIT_TOL = 1e-11
 #: Relative step of the finite-difference Jacobian (see scipy.optimize.least_squares).
 _DIFF_STEP = 1e-6
@@ -407,7 +407,7 @@ def fit_path(
 
     Minimises sum_i ((Tc_model(P_i) - Tc_i) / sigma_i)^2 with
     :func:`scipy.optimize.least_squares` (trust-region reflective, box bounds,
-    finite-difference Jacobian with relative step 1e-6 on Tc solved to |d ln Tc| < 1e-11);
+    finite-difference Jacobian with relative step 1e-6 on Tc solved to ``|d ln Tc| < 1e-11``);
     sigma_i = ``tc_err`` when given, else 1 K. The constraint 0 <= g(P) <= 0.499 at every
     data pressure (and eta(P) inside the model's tables) is kept by a penalty residual; a fit
     that ends outside it is returned with ``success = False``.
