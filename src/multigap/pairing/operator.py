@@ -244,6 +244,30 @@ class Leading:
     vectors: FloatArray | None
 
 
+_FACTORS: dict[bytes, tuple[FloatArray, FloatArray]] = {}
+_FACTORS_MAX = 256
+
+
+def _factor(A: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(F (nbQ, K), S (K,)) of one symmetric A = F diag(S) F^T, remembered for repeated A
+    (successive isolated points at the same couplings factor once)."""
+    key = A.tobytes()  # F and S depend on A alone
+    hit = _FACTORS.get(key)
+    if hit is not None:
+        return hit
+    w, V = np.linalg.eigh(A)
+    order = np.argsort(-np.abs(w), kind="stable")
+    w, V = w[order], V[:, order]
+    scale = max(float(abs(w[0])), 1e-300)
+    k = max(1, int(np.count_nonzero(np.abs(w) > _RANK_TOL * scale)))
+    F = np.ascontiguousarray(V[:, :k] * np.sqrt(np.abs(w[:k])))
+    S = np.where(w[:k] < 0.0, -1.0, 1.0)
+    if len(_FACTORS) >= _FACTORS_MAX:
+        _FACTORS.clear()
+    _FACTORS[key] = (F, S)
+    return F, S
+
+
 class PairOperator:
     """(G o C) of a batch, factored once as F S F^T: the T-independent half of every Lambda.
 
@@ -258,6 +282,13 @@ class PairOperator:
     def __init__(self, tables: KernelTables, A: FloatArray) -> None:
         self.tables = tables
         nb, Q = tables.n_bands, tables.n_modes
+        if A.shape[0] == 1:
+            F1, S1 = _factor(A[0])
+            self.F, self.S = F1[None], S1[None]
+            self.psd = np.all(self.S > 0.0, axis=1)
+            self.all_psd = bool(self.psd[0])
+            self.nb, self.Q = nb, Q
+            return
         # factor each distinct matrix once (a Tc(eta) curve at fixed g has a single one)
         first, inverse = _distinct(A)
         w_u, V_u = np.linalg.eigh(A[first])

@@ -227,6 +227,61 @@ def _newton_core(
     return hot
 
 
+@dataclass
+class _Point:
+    """The Newton search of one point in Python floats (same rules as :func:`_newton_core`;
+    an isolated point pays no array overhead per step)."""
+
+    u: float
+    lo: float = -math.inf
+    hi: float = math.inf
+    u_prev: float = math.nan
+    s_prev: float = math.nan
+    step_prev: float = math.inf
+    root: float = math.nan
+    below: bool = False
+    done: bool = False
+
+    def update(self, f: float, s: float, u_floor: float, u_ceil: float, tol: float) -> bool:
+        """Take the evaluation f = Lambda - 1, s = slope at self.u; True if at the ceiling
+        with f > 0 (Tc above the ceiling)."""
+        u = self.u
+        if f > 0.0:
+            self.lo = u
+        elif f < 0.0:
+            self.hi = u
+        lo, hi = self.lo, self.hi
+        if u <= u_floor and f < 0.0:
+            self.below = self.done = True
+            return False
+        hot = u >= u_ceil and f > 0.0
+        step = -f / s if (math.isfinite(s) and s < 0.0) else math.nan
+        try:
+            curv = abs((s - self.s_prev) / (u - self.u_prev)) / (2.0 * abs(s))
+        except ZeroDivisionError:
+            curv = math.inf
+        curv = max(curv if math.isfinite(curv) else math.inf, 0.5 / abs(self.step_prev))
+        cand = u + step
+        inside = math.isfinite(cand) and lo < cand < hi
+        both = math.isfinite(lo) and math.isfinite(hi)
+        if not inside:
+            if both:
+                cand = 0.5 * (lo + hi)
+            else:
+                bounded = step if math.isfinite(step) else (_MAX_STEP if f > 0.0 else -_MAX_STEP)
+                cand = u + min(max(bounded, -_MAX_STEP), _MAX_STEP)
+                cand = min(max(cand, math.nextafter(lo, math.inf)), math.nextafter(hi, -math.inf))
+        done = (inside and (abs(step) < tol or curv * step * step < 0.1 * tol)) or f == 0.0
+        done = done or (both and hi - lo < tol)
+        finish = u if f == 0.0 else (cand if inside else 0.5 * (lo + hi))
+        if done and u_floor <= finish <= u_ceil:
+            self.root, self.done = finish, True
+        self.u_prev, self.s_prev = u, s
+        self.step_prev = step if (math.isfinite(step) and step != 0.0) else math.inf
+        self.u = min(max(cand, u_floor), u_ceil)
+        return hot
+
+
 def solve_tc(
     tables: KernelTables,
     A: ArrayLike,
@@ -304,8 +359,14 @@ def solve_tc(
     )  # fmt: skip
     history: list[tuple[NDArray[np.intp], FloatArray, FloatArray]] = []
     n_eval = 0
-    # blocks of points in mu order (bounded memory for the prepared windows)
-    blocks = np.array_split(np.argsort(mu_, kind="stable"), max(1, -(-B // _BLOCK)))
+    if B == 1:
+        n_eval = _search_one(
+            st, op, mu_, wc_, mu_of_T, history, labels, (u_floor, u_ceil, t_ceiling), max_iter, tol
+        )
+        blocks: list[NDArray[np.intp]] = []
+    else:
+        # blocks of points in mu order (bounded memory for the prepared windows)
+        blocks = np.array_split(np.argsort(mu_, kind="stable"), max(1, -(-B // _BLOCK)))
     for block in blocks:
         ident = block.size == B and bool(np.all(block == np.arange(B)))
         sub_op = op if ident else op.take(block)
@@ -356,6 +417,49 @@ def solve_tc(
             assert lead.vectors is not None
             vec[act] = lead.vectors.reshape(act.size, tables.n_bands, tables.n_modes)
     return TcBatch(tc, below, mu_at, vec, history, n_eval)
+
+
+def _search_one(
+    st: _State,
+    op: PairOperator,
+    mu: FloatArray,
+    wc: FloatArray,
+    mu_of_T: MuOfT | None,
+    history: list[tuple[NDArray[np.intp], FloatArray, FloatArray]],
+    labels: dict[str, FloatArray] | None,
+    bounds: tuple[float, float, float],
+    max_iter: int,
+    tol: float,
+) -> int:
+    """The search of a batch of one point (:class:`_Point`); fills ``st``, returns the
+    number of evaluations. ``bounds`` = (ln t_floor, ln t_ceiling, t_ceiling)."""
+    u_floor, u_ceil, t_ceiling = bounds
+    pt = _Point(float(st.u[0]))
+    wins = None if mu_of_T is not None else Windows(op.tables, mu, wc)
+    idx = np.zeros(1, dtype=np.intp)
+    n_eval = 0
+    while not pt.done:
+        if n_eval >= max_iter:
+            return n_eval
+        n_eval += 1
+        T_meV = np.array([KB * math.exp(pt.u)])
+        m = mu if mu_of_T is None else np.asarray(mu_of_T(T_meV, idx), dtype=float)
+        res = op.evaluate(m, T_meV, wc, slope=True, windows=wins)
+        assert res.slope is not None
+        lam = float(res.lam[0])
+        history.append((idx, T_meV / KB, res.lam))
+        if math.isnan(lam):
+            raise ValueError(f"Lambda is NaN at {_describe(labels, idx)}")
+        if pt.update(lam - 1.0, float(res.slope[0]), u_floor, u_ceil, tol):
+            raise ValueError(
+                f"Lambda(T_ceiling = {t_ceiling:g} K) = {lam:.6g} > 1 at "
+                f"{_describe(labels, idx)}: Tc lies above the search ceiling (raise "
+                f"t_ceiling or check the couplings)"
+            )
+    st.pending[0] = False
+    st.below[0] = pt.below
+    st.root[0] = pt.root
+    return n_eval
 
 
 def lambda_of_T(

@@ -75,51 +75,54 @@ class Window:
             setattr(out, name, getattr(self, name)[idx])
         return out
 
-    def weights(self, T: FloatArray) -> FloatArray:
-        """Node weights (2, P, k+1) of nodes lo .. lo+k: X and dX/d ln T (T = k_B T, meV)."""
-        near = self.dist0 < (2.0 * _FAR) * T[:, None]
-        J0, J1c = self.J0, self.J1c
+    def weights(self, T: FloatArray, rows: slice = slice(None)) -> FloatArray:
+        """Node weights (2, p, k+1) of nodes lo .. lo+k of the points ``rows``: X and
+        dX/d ln T (T = k_B T of those points, meV)."""
+        dist0 = self.dist0[rows]
+        near = dist0 < (2.0 * _FAR) * T[:, None]
+        J0, J1c = self.J0[rows], self.J1c[rows]
         D0 = np.zeros_like(J0)
         D1c = np.zeros_like(J0)
         if np.any(near):
             J0, J1c = J0.copy(), J1c.copy()
-            rows = np.broadcast_to(T[:, None], near.shape)
-            j0, j1c, d0, d1c = _near_moments(self.a[near], self.b[near], rows[near], True)
+            Tn = np.broadcast_to(T[:, None], near.shape)[near]
+            j0, j1c, d0, d1c = _near_moments(self.a[rows][near], self.b[rows][near], Tn, True)
             J0[near], J1c[near], D0[near], D1c[near] = j0, j1c, d0, d1c
+        frac_l, frac_r, inv_h = self.frac_l[rows], self.frac_r[rows], self.inv_h[rows]
         out = np.zeros((2, J0.shape[0], J0.shape[1] + 1))
-        j1h = J1c * self.inv_h
-        out[0, :, :-1] = self.frac_l * J0 - j1h
-        out[0, :, 1:] += self.frac_r * J0 + j1h
-        d1h = D1c * self.inv_h
-        out[1, :, :-1] = d1h - self.frac_l * D0
-        out[1, :, 1:] -= self.frac_r * D0 + d1h
+        j1h = J1c * inv_h
+        out[0, :, :-1] = frac_l * J0 - j1h
+        out[0, :, 1:] += frac_r * J0 + j1h
+        d1h = D1c * inv_h
+        out[1, :, :-1] = d1h - frac_l * D0
+        out[1, :, 1:] -= frac_r * D0 + d1h
         return out
 
     def moments(self, table: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         """X (P, M) and dX/d ln T (P, M) of the node-major ``table`` (N, M) at k_B T (P,).
 
-        The weights of up to ``_ROWS`` points at a time are placed on the span of nodes they
-        cover and multiplied with that slice of the table (points sorted by mu keep the spans
-        short).
+        ``_ROWS`` points at a time (cache-sized temporaries): their weights, placed on the
+        span of nodes they cover, times that slice of the table (points sorted by mu keep
+        the spans short).
         """
-        loc = self.weights(T)
         P, k = self.lo.size, self.k
         if P == 1:
+            loc = self.weights(T)
             rows = table[int(self.lo[0]) : int(self.lo[0]) + k + 1]
             return (loc[0] @ rows)[None, :], (loc[1] @ rows)[None, :]
         out = np.empty((2, P, table.shape[1]))
         offsets = np.arange(k + 1)[None, :]
         for i in range(0, P, _ROWS):
-            lo = self.lo[i : i + _ROWS]
+            sl = slice(i, min(P, i + _ROWS))
+            loc = self.weights(T[sl], sl)
+            lo = self.lo[sl]
             start = int(lo.min())
             stop = int(lo.max()) + k + 1
             m = lo.size
             dense = np.zeros((2, m, stop - start))
             cols = np.broadcast_to((lo - start)[:, None] + offsets, (2, m, k + 1))
-            np.put_along_axis(dense, cols, loc[:, i : i + m], axis=2)
-            out[:, i : i + m] = (dense.reshape(2 * m, stop - start) @ table[start:stop]).reshape(
-                2, m, -1
-            )
+            np.put_along_axis(dense, cols, loc, axis=2)
+            out[:, sl] = (dense.reshape(2 * m, stop - start) @ table[start:stop]).reshape(2, m, -1)
         return out[0], out[1]
 
 
