@@ -345,6 +345,7 @@ class PairOperator:
         windows : Windows, optional
             The prepared windows of these (mu, wc) (with ``slope``: saves their geometry).
         """
+        dX: FloatArray | None
         if slope and windows is not None:
             X, dX = windows.moments(T_meV)
         else:
@@ -358,7 +359,7 @@ class PairOperator:
             R[self.psd] = 0.0  # unused there
             H = np.where(self.psd[:, None, None], P, R * self.S[:, None, :] @ R)
         if not (slope or vectors):
-            return Leading(np.linalg.eigvalsh(H)[:, -1], None, None)
+            return Leading(np.asarray(np.linalg.eigvalsh(H)[:, -1], dtype=float), None, None)
         w, U = np.linalg.eigh(H)
         lam = np.ascontiguousarray(w[:, -1])
         x = U[:, :, -1]
