@@ -10,8 +10,9 @@ Targets (ratios baseline / today, medians over alternating rounds, CPU seconds):
   summary (25 points of the drawn dome), whole processes: >= 3x;
 - accuracy: every Tc > 1 mK within 1e-4 relative of the baseline's (reported, worst case).
 
-Run: ``python -m benchmarks.run tc`` (``MULTIGAP_BENCH_ROUNDS`` rounds, default 3; set
-``MULTIGAP_BENCH_QUICK=1`` to skip the map and the CLI runs). The baseline checkout is found
+Run: ``python -m benchmarks.run tc`` (``MULTIGAP_BENCH_ROUNDS`` rounds, default 3, and
+``MULTIGAP_BENCH_CLI_ROUNDS`` for the CLI runs; ``MULTIGAP_BENCH_QUICK=1`` skips the map and
+the CLI runs). The baseline checkout is found
 or made by :mod:`benchmarks.baseline`.
 """
 
@@ -62,6 +63,7 @@ def run(rounds: int | None = None) -> dict[str, Any]:
     """Every target as a ratio against the baseline commit; print and return the figures."""
     rounds = int(os.environ.get("MULTIGAP_BENCH_ROUNDS", "3")) if rounds is None else rounds
     quick = os.environ.get("MULTIGAP_BENCH_QUICK", "") not in ("", "0")
+    cli_rounds = int(os.environ.get("MULTIGAP_BENCH_CLI_ROUNDS", str(rounds)))
     out: dict[str, Any] = {"baseline_commit": baseline.BASELINE_COMMIT, "rounds": rounds}
     tasks = ["isolated", "curve", "isotope"] + ([] if quick else ["map"])
     for task in tasks:
@@ -84,7 +86,9 @@ def run(rounds: int | None = None) -> dict[str, Any]:
                 ("design", ["design"]),
                 ("pressure_fit", ["pressure", "fit", str(csv)]),
             ):
-                base, new = baseline.alternate(lambda src, a=args: baseline.run_cli(src, a), rounds)
+                base, new = baseline.alternate(
+                    lambda src, a=args: baseline.run_cli(src, a), cli_rounds
+                )
                 fig = baseline.ratio(base, new, "cpu")
                 fig["wall_speedup"] = baseline.ratio(base, new, "wall")["speedup"]
                 fig["same_output"] = base[0]["stdout"] == new[0]["stdout"]

@@ -3,8 +3,8 @@
 Two bands with constant DOS N_n = r_n N0, I = 1 and a common cut-off: the linearised gap
 equation is Suhl-Matthias-Walker, Tc = 1.134 wc exp(-1/lambda_max) with lambda_max the largest
 *algebraic* eigenvalue of diag(sqrt r) G diag(sqrt r) (H. Suhl, B. T. Matthias, L. R. Walker,
-Phys. Rev. Lett. 3, 552 (1959)); wc / 2Tc > 8 makes the window integral
-ln(1.134 wc / T) up to 2 E1(wc/Tc) < 1e-11 here, so the closed form holds to ~1e-10. Through the public model API with
+Phys. Rev. Lett. 3, 552 (1959)); wc / 2Tc > 8 makes the window integral ln(1.134 wc / T) up
+to 2 E1(wc/Tc) < 1e-11, so the closed form holds to ~1e-10. Through the public model API with
 ``interband="matrix"``, and through the kernel-level search started far from the root.
 """
 
@@ -14,10 +14,10 @@ import math
 
 import numpy as np
 import pytest
+from test_tc_limits import bcs_tc, fake_model, flat_tables
 
 from multigap.pairing import tc
 from multigap.pairing.tc import pair_matrices, solve_tc
-from test_tc_limits import bcs_tc, fake_model, flat_tables
 
 RATIOS = [1.0, 2.0]
 CASES = {
