@@ -42,6 +42,8 @@ MuOfT = Callable[[FloatArray, NDArray[np.intp]], FloatArray]
 DEFAULT_TOL = 1e-9
 #: largest Newton step in ln T while the bracket is open on that side
 _MAX_STEP = 4.0
+#: batches up to this size are searched point by point (scalar Newton, no array overhead)
+_FEW_POINTS = 4
 #: points per block of the search (their prepared windows are held at once)
 _BLOCK = 128
 
@@ -359,44 +361,35 @@ def solve_tc(
     )  # fmt: skip
     history: list[tuple[NDArray[np.intp], FloatArray, FloatArray]] = []
     n_eval = 0
-    if B == 1:
-        n_eval = _search_one(
-            st, op, mu_, wc_, mu_of_T, history, labels, (u_floor, u_ceil, t_ceiling), max_iter, tol
-        )
-        blocks: list[NDArray[np.intp]] = []
+    bounds = (u_floor, u_ceil, t_ceiling)
+    blocks: list[NDArray[np.intp]] = []
+    if B <= _FEW_POINTS:
+        # a few points (an isolated Tc, an isotope pair): one scalar search each; a point with
+        # the mu and couplings of the previous one starts from its Tc (isotope shifts)
+        for i in range(B):
+            one = np.array([i])
+            sub = _State(*(getattr(st, f)[one].copy() for f in _State.__dataclass_fields__))
+            if (
+                i > 0
+                and start is None
+                and mu_[i] == mu_[i - 1]
+                and np.isfinite(st.root[i - 1])
+                and np.array_equal(A_[i], A_[i - 1])
+            ):
+                sub.u[0] = min(max(float(st.root[i - 1]), u_floor), u_ceil)
+            n_eval += _search_one(
+                sub, op.take(one) if B > 1 else op, mu_[one], wc_[one],
+                None if mu_of_T is None else _shifted(mu_of_T, i), history, labels, bounds,
+                max_iter, tol, index=i,
+            )  # fmt: skip
+            st.pending[i], st.below[i], st.root[i] = sub.pending[0], sub.below[0], sub.root[0]
     else:
         # blocks of points in mu order (bounded memory for the prepared windows)
         blocks = np.array_split(np.argsort(mu_, kind="stable"), max(1, -(-B // _BLOCK)))
     for block in blocks:
-        ident = block.size == B and bool(np.all(block == np.arange(B)))
-        sub_op = op if ident else op.take(block)
-        wins = None if mu_of_T is not None else Windows(tables, mu_[block], wc_[block])
-        for _ in range(max_iter):
-            q = np.flatnonzero(st.pending[block])
-            if q.size == 0:
-                break
-            p = block[q]
-            n_eval += 1
-            T_meV = KB * np.exp(st.u[p])
-            if mu_of_T is None:
-                assert wins is not None
-                m = mu_[p]
-                w_q = wins if q.size == block.size else wins.take(q)
-            else:
-                m, w_q = np.asarray(mu_of_T(T_meV, p), dtype=float), None
-            o_q = sub_op if q.size == block.size else sub_op.take(q)
-            res = o_q.evaluate(m, T_meV, wc_[p], slope=True, windows=w_q)
-            assert res.slope is not None
-            history.append((p, T_meV / KB, res.lam))
-            if np.any(np.isnan(res.lam)):
-                raise ValueError(f"Lambda is NaN at {_describe(labels, p[np.isnan(res.lam)])}")
-            hot = _newton_update(st, p, res.lam - 1.0, res.slope, u_floor, u_ceil, tol)
-            if hot.size:
-                raise ValueError(
-                    f"Lambda(T_ceiling = {t_ceiling:g} K) = {res.lam[hot[0]]:.6g} > 1 at "
-                    f"{_describe(labels, p[hot])}: Tc lies above the search ceiling (raise "
-                    f"t_ceiling or check the couplings)"
-                )
+        n_eval += _search_block(
+            st, op, block, mu_, wc_, mu_of_T, history, labels, bounds, max_iter, tol,
+        )  # fmt: skip
     if np.any(st.pending):
         idx = np.flatnonzero(st.pending)
         raise ValueError(
@@ -419,6 +412,66 @@ def solve_tc(
     return TcBatch(tc, below, mu_at, vec, history, n_eval)
 
 
+def _shifted(mu_of_T: MuOfT, i: int) -> MuOfT:
+    """mu_of_T of batch point i for a one-point search (its index 0 is the batch's i)."""
+
+    def one(T_meV: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
+        return mu_of_T(T_meV, idx + i)
+
+    return one
+
+
+def _search_block(
+    st: _State,
+    op: PairOperator,
+    block: NDArray[np.intp],
+    mu_: FloatArray,
+    wc_: FloatArray,
+    mu_of_T: MuOfT | None,
+    history: list[tuple[NDArray[np.intp], FloatArray, FloatArray]],
+    labels: dict[str, FloatArray] | None,
+    bounds: tuple[float, float, float],
+    max_iter: int,
+    tol: float,
+) -> int:
+    """Vectorised Newton search of the points ``block`` (indices into the batch, mu order);
+    fills ``st``, returns the number of batch evaluations. ``bounds`` as in
+    :func:`_search_one`."""
+    u_floor, u_ceil, t_ceiling = bounds
+    B = mu_.size
+    n_eval = 0
+    ident = block.size == B and bool(np.all(block == np.arange(B)))
+    sub_op = op if ident else op.take(block)
+    wins = None if mu_of_T is not None else Windows(op.tables, mu_[block], wc_[block])
+    for _ in range(max_iter):
+        q = np.flatnonzero(st.pending[block])
+        if q.size == 0:
+            break
+        p = block[q]
+        n_eval += 1
+        T_meV = KB * np.exp(st.u[p])
+        if mu_of_T is None:
+            assert wins is not None
+            m = mu_[p]
+            w_q = wins if q.size == block.size else wins.take(q)
+        else:
+            m, w_q = np.asarray(mu_of_T(T_meV, p), dtype=float), None
+        o_q = sub_op if q.size == block.size else sub_op.take(q)
+        res = o_q.evaluate(m, T_meV, wc_[p], slope=True, windows=w_q)
+        assert res.slope is not None
+        history.append((p, T_meV / KB, res.lam))
+        if np.any(np.isnan(res.lam)):
+            raise ValueError(f"Lambda is NaN at {_describe(labels, p[np.isnan(res.lam)])}")
+        hot = _newton_update(st, p, res.lam - 1.0, res.slope, u_floor, u_ceil, tol)
+        if hot.size:
+            raise ValueError(
+                f"Lambda(T_ceiling = {t_ceiling:g} K) = {res.lam[hot[0]]:.6g} > 1 at "
+                f"{_describe(labels, p[hot])}: Tc lies above the search ceiling (raise "
+                f"t_ceiling or check the couplings)"
+            )
+    return n_eval
+
+
 def _search_one(
     st: _State,
     op: PairOperator,
@@ -430,6 +483,7 @@ def _search_one(
     bounds: tuple[float, float, float],
     max_iter: int,
     tol: float,
+    index: int = 0,
 ) -> int:
     """The search of a batch of one point (:class:`_Point`); fills ``st``, returns the
     number of evaluations. ``bounds`` = (ln t_floor, ln t_ceiling, t_ceiling)."""
@@ -437,6 +491,7 @@ def _search_one(
     pt = _Point(float(st.u[0]))
     wins = None if mu_of_T is not None else Windows(op.tables, mu, wc)
     idx = np.zeros(1, dtype=np.intp)
+    where = np.array([index], dtype=np.intp)  # the point's index in the caller's batch
     n_eval = 0
     while not pt.done:
         if n_eval >= max_iter:
@@ -447,13 +502,13 @@ def _search_one(
         res = op.evaluate(m, T_meV, wc, slope=True, windows=wins)
         assert res.slope is not None
         lam = float(res.lam[0])
-        history.append((idx, T_meV / KB, res.lam))
+        history.append((where, T_meV / KB, res.lam))
         if math.isnan(lam):
-            raise ValueError(f"Lambda is NaN at {_describe(labels, idx)}")
+            raise ValueError(f"Lambda is NaN at {_describe(labels, where)}")
         if pt.update(lam - 1.0, float(res.slope[0]), u_floor, u_ceil, tol):
             raise ValueError(
                 f"Lambda(T_ceiling = {t_ceiling:g} K) = {lam:.6g} > 1 at "
-                f"{_describe(labels, idx)}: Tc lies above the search ceiling (raise "
+                f"{_describe(labels, where)}: Tc lies above the search ceiling (raise "
                 f"t_ceiling or check the couplings)"
             )
     st.pending[0] = False
