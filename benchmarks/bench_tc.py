@@ -1,131 +1,106 @@
-"""Speed of the critical temperature: one isolated Tc point, and a 301-point Tc(eta) curve.
+"""Speed of the critical temperature against the baseline commit, in one run (issue 13).
 
-Target (DESIGN, issue "Tc"): median <= 1 ms per Tc point in a 301-point curve on one core.
-For a one-core figure run with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1``.
+Targets (ratios baseline / today, medians over alternating rounds, CPU seconds):
 
-Uses ``multigap.preset("A")`` when the package can build it; otherwise a synthetic model of
-the same size (3 bands, 12 cosine modes, ~4000 energy nodes).
+- isolated Tc point (``mg.critical_temperature``, presets A and B, eight (eta, g) each from
+  eta < 0 to the dome top and the 1D tail): >= 6x;
+- batched: 301-point Tc(eta) curve and a 101 x 101 map in one process, per point: >= 5x;
+- isotope coefficient: >= 5x;
+- ``multigap design`` (default problem) and ``multigap pressure fit`` on the shipped H3S
+  summary (25 points of the drawn dome), whole processes: >= 3x;
+- accuracy: every Tc > 1 mK within 1e-4 relative of the baseline's (reported, worst case).
+
+Run: ``python -m benchmarks.run tc`` (``MULTIGAP_BENCH_ROUNDS`` rounds, default 3, and
+``MULTIGAP_BENCH_CLI_ROUNDS`` for the CLI runs; ``MULTIGAP_BENCH_QUICK=1`` skips the map and
+the CLI runs). The baseline checkout is found
+or made by :mod:`benchmarks.baseline`.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import statistics
-import time
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from multigap.pairing import tc
-from multigap.pairing.kernel import free_2d_dos
+from benchmarks import baseline
 
-ETA = np.linspace(-1.0, 2.0, 301)
-G = 0.3
-
-
-class _Sub:
-    def edge(self, n: int) -> float:
-        return 500.0
-
-    def width(self, n: int) -> float:
-        return 270.0
+TARGETS = {
+    "isolated": 6.0,
+    "curve": 5.0,
+    "map": 5.0,
+    "isotope": 5.0,
+    "design": 3.0,
+    "pressure_fit": 3.0,
+}
 
 
-class _Obj:
-    def __init__(self, **kw: Any) -> None:
-        self.__dict__.update(kw)
+def _worst_relative(base: list[dict[str, Any]], new: list[dict[str, Any]], key: str) -> float:
+    b = np.asarray(base[0][key], dtype=float)
+    n = np.asarray(new[0][key], dtype=float)
+    ok = np.abs(b) > 1e-3 if key == "tc" else np.isfinite(b)
+    if not np.any(ok):
+        return 0.0
+    return float(np.max(np.abs(n[ok] / b[ok] - 1.0)))
 
 
-def _synthetic_model() -> Any:
-    """3 bands with step-like partial DOS and kz structure, Q = 12 modes, ~4000 nodes."""
-    rng = np.random.default_rng(1)
-    n0 = free_2d_dos(1.0)
-    nb, Q, n_kz = 3, 12, 9
-    S = 2 * Q - 1
-    base = np.arange(0.0, 2400.0, 1.0)
-    edges = np.array([20.0, 230.0, 500.0, 770.0])
-    extra = np.concatenate([e + s * 1e-8 * 1.25 ** np.arange(80) for e in edges for s in (-1, 1)])
-    e = np.sort(np.concatenate([base, extra, edges, edges]))
-    kzd = np.linspace(0.0, math.pi, n_kz)
-    bottoms = np.array([20.0, 230.0, 500.0])
-    w = np.zeros((nb, n_kz, e.size))
-    for n in range(nb):
-        onset = bottoms[n] + 270.0 * (1 - np.cos(kzd)) / 2
-        w[n] = (e[None, :] > onset[:, None]) * n0 / n_kz
-    values = np.einsum("sj,njk->nsk", np.cos(np.arange(S)[:, None] * kzd[None, :]), w)
-    Bm = np.eye(nb * Q) + 0.05 * rng.normal(size=(nb * Q, nb * Q))
-    modes = (Bm @ Bm.T).reshape(nb, Q, nb, Q).transpose(0, 2, 1, 3) / (nb * Q) * 3
-    geo = _Obj(
-        subbands=_Sub(),
-        overlaps=_Obj(modes=modes),
-        pdos=_Obj(energy=e, values=values, n0=n0),
-    )
-    return _Obj(
-        geometry=geo,
-        omega0=330.0,
-        n_bands=3,
-        resonant_band=3,
-        background_coupling=0.1,
-        interband="geometric",
-        interband_value=None,
-        coupling_matrix=None,
-        cutoff="migdal",
-        band_omega0=None,
-        chemical_potential="fixed_mu",
-        numerics=_Obj(t_floor=1e-5, t_ceiling=5000.0),
-    )
+def _h3s_csv(folder: Path) -> Path:
+    """The shipped H3S dome summary drawn at 25 pressures, as the CSV of ``pressure fit``."""
+    from multigap.study.data import dome_summary
+
+    d = dome_summary("h3s")
+    p = np.linspace(d.p_opt - d.half_width, d.p_opt + d.half_width, 25)
+    c = d.curve(p)
+    path = folder / "h3s_summary.csv"
+    rows = [f"{x:.6g},{y:.6g}" for x, y in zip(c.pressure, c.tc, strict=True)]
+    path.write_text("pressure_GPa,tc_K\n" + "\n".join(rows) + "\n")
+    return path
 
 
-def _model() -> tuple[Any, str]:
-    try:
-        import multigap as mg
-
-        model = mg.preset("A")
-        _ = model.geometry
-        return model, "preset A"
-    except Exception as exc:  # pragma: no cover - fallback while the geometry is not built
-        return _synthetic_model(), f"synthetic ({type(exc).__name__})"
-
-
-def run(repeats: int = 5) -> dict[str, Any]:
-    """Time an isolated Tc point and a 301-point curve; return and print the figures."""
-    model, source = _model()
-    t0 = time.perf_counter()
-    tc.critical_temperature(model, 1.0, G)  # builds the kernel tables once
-    setup = time.perf_counter() - t0
-
-    single: list[float] = []
-    for eta in (0.2, 1.0, 1.5):
-        for _ in range(repeats * 3):
-            t = time.perf_counter()
-            tc.critical_temperature(model, eta, G)
-            single.append(time.perf_counter() - t)
-
-    curve: list[float] = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        T = tc.critical_temperatures(model, ETA, G)
-        curve.append(time.perf_counter() - t)
-    _, _, _, _, batch = tc._solve_model(model, ETA, G)
-    per_point = np.zeros(ETA.size, dtype=int)
-    for idx, _, _ in batch.history:
-        per_point[idx] += 1
-
-    out = {
-        "model": source,
-        "threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-        "setup_first_point_ms": 1e3 * setup,
-        "single_point_median_ms": 1e3 * statistics.median(single),
-        "curve_301_median_s": statistics.median(curve),
-        "curve_ms_per_point": 1e3 * statistics.median(curve) / ETA.size,
-        "curve_batch_evaluations": batch.iterations,
-        "curve_mean_evaluations_per_point": float(per_point.mean()),
-        "curve_tc_max_K": float(np.max(T)),
-        "curve_points_below_floor": int(np.sum(batch.below_floor)),
-    }
+def run(rounds: int | None = None) -> dict[str, Any]:
+    """Every target as a ratio against the baseline commit; print and return the figures."""
+    rounds = int(os.environ.get("MULTIGAP_BENCH_ROUNDS", "3")) if rounds is None else rounds
+    quick = os.environ.get("MULTIGAP_BENCH_QUICK", "") not in ("", "0")
+    cli_rounds = int(os.environ.get("MULTIGAP_BENCH_CLI_ROUNDS", str(rounds)))
+    out: dict[str, Any] = {"baseline_commit": baseline.BASELINE_COMMIT, "rounds": rounds}
+    tasks = ["isolated", "curve", "isotope"] + ([] if quick else ["map"])
+    for task in tasks:
+        n_rounds = 1 if task == "map" else rounds
+        base, new = baseline.alternate(lambda src, t=task: baseline.run_worker(src, t), n_rounds)
+        fig = baseline.ratio(base, new, "cpu_per_point")
+        fig["wall_speedup"] = baseline.ratio(base, new, "wall_per_point")["speedup"]
+        key = "alpha" if task == "isotope" else "tc"
+        fig["worst_relative_difference"] = _worst_relative(base, new, key)
+        if "evaluations" in new[0]:
+            fig["mean_evaluations"] = {
+                "baseline": float(np.mean(base[0]["evaluations"])),
+                "new": float(np.mean(new[0]["evaluations"])),
+            }
+        out[task] = fig
+    if not quick:
+        with tempfile.TemporaryDirectory() as tmp:
+            csv = _h3s_csv(Path(tmp))
+            for name, args in (
+                ("design", ["design"]),
+                ("pressure_fit", ["pressure", "fit", str(csv)]),
+            ):
+                base, new = baseline.alternate(
+                    lambda src, a=args: baseline.run_cli(src, a), cli_rounds
+                )
+                fig = baseline.ratio(base, new, "cpu")
+                fig["wall_speedup"] = baseline.ratio(base, new, "wall")["speedup"]
+                fig["same_output"] = base[0]["stdout"] == new[0]["stdout"]
+                fig["output_baseline"] = base[0]["stdout"].strip().splitlines()[:2]
+                fig["output_new"] = new[0]["stdout"].strip().splitlines()[:2]
+                out[name] = fig
+    for task, target in TARGETS.items():
+        if task in out:
+            out[task]["target"] = target
+            out[task]["met"] = bool(out[task]["speedup"] >= target)
     for key, value in out.items():
-        print(f"{key:36s} {value}")
+        print(f"{key:14s} {value}")
     return out
 
 

@@ -82,3 +82,24 @@ def test_lambda_matches_brute_force(eta: float, g: float, T: float) -> None:
     ref = brute_force_lambda(model, eta, g, T)
     # measured: 1e-7 to 4e-6 relative (the brute force's own kz-grid error at 201 points)
     assert lam == pytest.approx(ref, rel=2e-5)
+
+
+@pytest.mark.parametrize(
+    ("eta", "g"),
+    [
+        (1.0, 0.3),  # dome top
+        (-0.3, 0.25),  # anti-resonance, Tc of a few mK
+    ],
+)
+def test_fast_tc_search_lands_where_brute_force_lambda_is_one(eta: float, g: float) -> None:
+    """The fast Tc path (prepared windows, Newton on ln T with the Hellmann-Feynman slope,
+    scalar search of an isolated point, warm-started batch) gives a Tc at which the
+    independent brute-force Lambda is 1 to its own accuracy (2e-5), and batch and isolated
+    points agree."""
+    model = mg.preset("A")
+    tc = mg.critical_temperature(model, eta, g)
+    assert tc > 1e-3
+    lam = brute_force_lambda(model, eta, g, tc)
+    assert lam == pytest.approx(1.0, rel=2e-5)
+    batch = mg.critical_temperatures(model, np.full(20, eta), g)
+    assert np.allclose(batch, tc, rtol=1e-9, atol=0.0)

@@ -93,6 +93,7 @@ class FakeModel:
     interband: str = "geometric"
     interband_value: float | None = None
     coupling_matrix: Any = None
+    coupling_scale: float = 1.0
     cutoff: str = "fixed"
     band_omega0: Any = None
     chemical_potential: str = "fixed_mu"
@@ -155,7 +156,12 @@ def test_tc_result_fields() -> None:
     T_last, lam_last = r.lambda_history[-1]
     assert lam_last == pytest.approx(1.0, abs=1e-8)
     assert T_last == pytest.approx(r.tc, rel=1e-8)
-    assert r.lambda_history[0][0] == pytest.approx(1e-5)  # the floor is probed first
+    # a constant DOS is the BCS case of the weak-coupling start: found at the first evaluation
+    assert len(r.lambda_history) <= 2
+    below = tc.tc_result(model, 1.0, 0.03)  # BCS Tc ~ 1e-12 K: the floor decides
+    assert below.below_floor
+    T_floor, lam_floor = below.lambda_history[-1]
+    assert T_floor == pytest.approx(1e-5) and lam_floor < 1.0
 
 
 def test_vectorised_equals_pointwise() -> None:
