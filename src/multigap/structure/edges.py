@@ -121,7 +121,8 @@ def _scan_extrema(lat: CellLike, n_bands: int) -> list[float]:
             )
         s = ds * (done + _GOLDEN + np.arange(SCAN_CHUNK))
         e = vmin + s**2
-        _, df = lat.characteristic(e)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused just below
+            _, df = lat.characteristic(e)
         if not np.all(np.isfinite(df)):
             raise ResolutionError(
                 f"subbands of {lat!r} near {e[~np.isfinite(df)][0]:.6g} meV: the transfer matrix "

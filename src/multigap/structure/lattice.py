@@ -230,19 +230,23 @@ class Superlattice:
                 f"{width!r} meV: {why}"
             )
 
-        v_max = HEIGHT_RANGE[1]
+        log_v_max = float(np.log(HEIGHT_RANGE[1]))
         lo, hi = np.log(1e-3), np.log(1e3)
         while residual(lo) < 0.0:
             lo -= 4.0
             if lo < np.log(1e-12):
                 raise refuse("it lies within 1e-12 of the free-electron width")
-        try:
-            while residual(hi) > 0.0:
-                if hi >= np.log(v_max):
-                    raise refuse(f"the width at the highest barrier {v_max:g} meV is larger")
-                hi = min(hi + 2.0, float(np.log(v_max)))
-        except ResolutionError as exc:
-            raise refuse(f"narrower than double precision resolves ({exc})") from None
+        good = lo  # residual > 0 here: the band is still wider than asked
+        while True:
+            try:
+                if residual(hi) <= 0.0:
+                    break
+            except ResolutionError as exc:
+                hi = _last_resolved(residual, good, hi, exc, refuse)
+                break
+            if hi >= log_v_max:
+                raise refuse(f"the width at the highest barrier {HEIGHT_RANGE[1]:g} meV is larger")
+            good, hi = hi, min(hi + 2.0, log_v_max)
         log_v = brentq(residual, lo, hi, xtol=1e-13, rtol=1e-13)
         return cls(trial.well, trial.barrier, float(np.exp(log_v)), mass_x, mass_z)
 
@@ -408,6 +412,25 @@ class Superlattice:
             if np.all(hi - lo <= 2.3e-16 * (np.abs(lo) + np.abs(hi))):
                 break
         return 0.5 * (lo + hi)
+
+
+def _last_resolved(
+    residual: Any, good: float, bad: float, exc: ResolutionError, refuse: Any
+) -> float:
+    """Between ``good`` (resolved, residual > 0) and ``bad`` (unresolved), a resolved log V with
+    residual <= 0 (the root then lies in [good, that]); refuse if the resolved range ends first.
+    """
+    for _ in range(60):
+        mid = 0.5 * (good + bad)
+        try:
+            if residual(mid) <= 0.0:
+                return mid
+            good = mid
+        except ResolutionError as err:
+            bad, exc = mid, err
+        if bad - good < 1e-12:
+            break
+    raise refuse(f"narrower than double precision resolves ({exc})")
 
 
 def _layer_entries(
