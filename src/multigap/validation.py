@@ -165,8 +165,9 @@ def count(name: str, value: Any, low: int, high: int) -> int:
     return n
 
 
-def memory(what: str, n_bytes: float, limit: float = MEMORY_LIMIT, hint: str = "") -> None:
-    """Refuse a planned allocation of ``n_bytes`` above ``limit`` (estimated before allocating)."""
+def memory(what: str, n_bytes: float, limit: float | None = None, hint: str = "") -> None:
+    """Refuse a planned allocation of ``n_bytes`` above ``limit`` (default :data:`MEMORY_LIMIT`)."""
+    limit = MEMORY_LIMIT if limit is None else limit
     if n_bytes > limit:
         extra = f"; {hint}" if hint else ""
         raise ValueError(

@@ -159,9 +159,7 @@ class Superlattice:
                 f"layers must be a list of (thickness nm, potential meV) pairs, got {layers!r}"
             )
         if not 2 <= len(layers) <= MAX_LAYERS:
-            raise ValueError(
-                f"layers must hold 2 to {MAX_LAYERS} layers, got {len(layers)}: {layers!r}"
-            )
+            raise ValueError(f"layers must hold 2 to {MAX_LAYERS} layers, got {len(layers)}")
         items = [Layer.coerce(lay, f"layers[{i}]") for i, lay in enumerate(layers)]
         if items[0].potential != 0.0:
             raise ValueError(
