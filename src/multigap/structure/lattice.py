@@ -418,7 +418,7 @@ def _last_resolved(
     """Between ``good`` (resolved, residual > 0) and ``bad`` (unresolved), a resolved log V with
     residual <= 0 (the root then lies in [good, that]); refuse if the resolved range ends first.
     """
-    for _ in range(60):
+    for _ in range(40):
         mid = 0.5 * (good + bad)
         try:
             if residual(mid) <= 0.0:
@@ -426,7 +426,7 @@ def _last_resolved(
             good = mid
         except ResolutionError as err:
             bad, exc = mid, err
-        if bad - good < 1e-12:
+        if bad - good < 1e-6:  # the resolved range ends within 1e-6 relative of this height
             break
     raise refuse(f"narrower than double precision resolves ({exc})")
 
