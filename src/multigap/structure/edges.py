@@ -8,11 +8,13 @@ on the exact (complex-step) f'; the edges are then the roots of f = +-1 between 
 last bit that the rounding of f allows.
 
 Resolution limit. A band edge is known only to delta_E ~ eps E (1 + Phi), eps the double
-precision, Phi the total phase/opacity sum_l |q_l| t_l of the cell; the width E_T - E_L of a band
-narrower than ~1e9 delta_E cannot then be given to 1e-6. Such bands (tall or thick barriers:
-isolated wells, width ~ exp(-2 kappa W)) are refused with :class:`ResolutionError`, whose message
-gives the width (from the slope at the band centre, 2 / |f'(E_c)|, exact to (width/E)^2 for a
-narrow band) and the limit :data:`RESOLUTION` * E (1 + Phi).
+precision, Phi the total phase/opacity sum_l |q_l| t_l of the cell (rounding of the layer phases).
+A band narrower than :data:`RESOLUTION` * max(|E|, E_d) * (1 + Phi) (E_d the zone-boundary energy)
+is refused with :class:`ResolutionError`: tall or thick barriers, isolated wells, width
+~ exp(-kappa W). Its message gives the width from the slope at the band centre, 2 / |f'(E_c)|
+(exact to (width / level spacing)^2 for a narrow band), and the limit. Every width returned is
+right to 1e-6 relative: against a 60-digit Kronig-Penney evaluation up to the tallest resolved
+barrier the worst deviation measured is 1.4e-7 (tests/structure/physics/test_subbands.py).
 """
 
 from __future__ import annotations
