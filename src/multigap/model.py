@@ -290,7 +290,8 @@ class Model:
             raise ValueError(f"{where} [pairing] lacks omega0 (bare phonon energy, meV)")
         num_cfg = dict(config.get("numerics", {}))
         check.known_keys(f"{where} [numerics]", num_cfg, [f.name for f in fields(Numerics)])
-        lattice = _lattice_from(config["lattice"], int(pairing.get("resonant_band", 3)), where)
+        resonant = check.integer("resonant_band", pairing.get("resonant_band", 3), 1)
+        lattice = _lattice_from(config["lattice"], resonant, where)
         if "coupling_matrix" in pairing:
             pairing["coupling_matrix"] = tuple(
                 tuple(float(x) for x in row) for row in pairing["coupling_matrix"]
@@ -355,7 +356,7 @@ def _lattice_from(cfg: Mapping[str, Any], resonant_band: int, where: str) -> Sup
             float(cfg["well"]),
             float(cfg["barrier"]),
             float(cfg["width"]),
-            band=int(cfg.get("band", resonant_band)),
+            band=cfg.get("band", resonant_band),
             **masses,
         )
     return Superlattice(

@@ -14,10 +14,9 @@ Units: energies in meV, lengths in nm, masses in units of the free-electron mass
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -25,16 +24,25 @@ from scipy.optimize import brentq
 
 from multigap import validation as check
 from multigap.constants import kinetic_coefficient
+from multigap.structure import edges
+from multigap.structure.edges import ResolutionError
+from multigap.structure.subbands import Subbands, compute_subbands
 
-if TYPE_CHECKING:
-    from multigap.structure.subbands import Subbands
+__all__ = ["MAX_BANDS", "Layer", "ResolutionError", "Superlattice"]
 
 FloatArray = NDArray[np.float64]
 
 #: Imaginary step of the complex-step derivative of the characteristic function (meV).
 _COMPLEX_STEP = 1e-30
-#: Scan spacing of the characteristic function, as a fraction of the zone-boundary kinetic energy.
-_SCAN_FRACTION = 1.0 / 600.0
+
+#: Allowed ranges of the inputs (documented in :class:`Superlattice`).
+THICKNESS_RANGE = (1e-9, 1e4)  # nm
+POTENTIAL_RANGE = (-1e6, 1e6)  # meV
+HEIGHT_RANGE = (0.0, 1e6)  # meV
+MASS_RANGE = (1e-3, 1e3)  # m_e
+MAX_LAYERS = 64
+#: Most subbands any call may ask for.
+MAX_BANDS = 64
 
 
 @dataclass(frozen=True)
@@ -44,17 +52,33 @@ class Layer:
     Parameters
     ----------
     thickness : float
-        Layer thickness in nm (> 0).
+        Layer thickness in nm, in [1e-9, 1e4].
     potential : float
-        Potential energy in the layer in meV (finite; 0 in the wells by convention).
+        Potential energy in the layer in meV, in [-1e6, 1e6] (0 in the wells by convention).
     """
 
     thickness: float
     potential: float
 
     def __post_init__(self) -> None:
-        check.positive("layer thickness", self.thickness, "nm")
-        check.finite("layer potential", self.potential)
+        t = check.real("layer thickness", self.thickness, *THICKNESS_RANGE, unit="nm")
+        v = check.real("layer potential", self.potential, *POTENTIAL_RANGE, unit="meV")
+        object.__setattr__(self, "thickness", t)
+        object.__setattr__(self, "potential", v)
+
+    @classmethod
+    def coerce(cls, item: Any, name: str) -> Layer:
+        """A :class:`Layer` from a Layer or a (thickness nm, potential meV) pair, or refuse."""
+        if isinstance(item, Layer):
+            return item
+        if isinstance(item, str | bytes) or not isinstance(item, Sequence) or len(item) != 2:
+            raise ValueError(
+                f"{name} must be a Layer or a (thickness nm, potential meV) pair, got {item!r}"
+            )
+        return cls(
+            check.real(f"{name} thickness", item[0], *THICKNESS_RANGE, unit="nm"),
+            check.real(f"{name} potential", item[1], *POTENTIAL_RANGE, unit="meV"),
+        )
 
 
 @dataclass(frozen=True)
@@ -64,21 +88,26 @@ class Superlattice:
     Parameters
     ----------
     well : float
-        Width L of the metallic wire (potential 0), nm.
+        Width L of the metallic wire (potential 0), nm, in [1e-9, 1e4].
     barrier : float
-        Width W of the spacer, nm.
+        Width W of the spacer, nm, in [1e-9, 1e4].
     height : float
-        Barrier height V, meV (>= 0).
+        Barrier height V, meV, in [0, 1e6].
     mass_x, mass_z : float
-        Effective masses along the wire (x) and across the wires (z), in units of m_e.
+        Effective masses along the wire (x) and across the wires (z), in units of m_e, each in
+        [1e-3, 1e3].
     extra_layers : tuple of Layer
         Optional further layers appended to the cell after the barrier (general layered
-        cell); use :meth:`from_layers` to build one.
+        cell, at most 62 of them); (thickness, potential) pairs are accepted too. Use
+        :meth:`from_layers` to build one.
 
     Notes
     -----
     Immutable and hashable. The band structure is obtained from :meth:`characteristic`, the
-    half trace of the one-period transfer matrix of (psi, dpsi/dz).
+    half trace of the one-period transfer matrix of (psi, dpsi/dz). A subband narrower than
+    double precision resolves (tall or thick barriers; :mod:`multigap.structure.edges`) is
+    refused with :class:`ResolutionError` by every method that needs it.
+    Every input is checked on construction (one-line ValueError naming it and its range).
     """
 
     well: float
@@ -89,32 +118,58 @@ class Superlattice:
     extra_layers: tuple[Layer, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        check.positive("well", self.well, "nm")
-        check.positive("barrier", self.barrier, "nm")
-        check.non_negative("height", self.height, "meV")
-        check.positive("mass_x", self.mass_x, "m_e")
-        check.positive("mass_z", self.mass_z, "m_e")
+        values = {
+            "well": check.real("well", self.well, *THICKNESS_RANGE, unit="nm"),
+            "barrier": check.real("barrier", self.barrier, *THICKNESS_RANGE, unit="nm"),
+            "height": check.real("height", self.height, *HEIGHT_RANGE, unit="meV"),
+            "mass_x": check.real("mass_x", self.mass_x, *MASS_RANGE, unit="m_e"),
+            "mass_z": check.real("mass_z", self.mass_z, *MASS_RANGE, unit="m_e"),
+        }
+        extra = self.extra_layers
+        if isinstance(extra, str | bytes) or not isinstance(extra, Sequence):
+            raise ValueError(
+                f"extra_layers must be a sequence of Layer or (thickness nm, potential meV) "
+                f"pairs, got {extra!r}"
+            )
+        if len(extra) > MAX_LAYERS - 2:
+            raise ValueError(
+                f"extra_layers must hold at most {MAX_LAYERS - 2} layers, got {len(extra)}"
+            )
+        layers = tuple(Layer.coerce(x, f"extra_layers[{i}]") for i, x in enumerate(extra))
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "extra_layers", layers)
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_layers(
         cls,
-        layers: list[tuple[float, float]] | tuple[Layer, ...],
+        layers: Sequence[tuple[float, float] | Layer],
         mass_x: float = 1.0,
         mass_z: float = 1.0,
     ) -> Superlattice:
-        """A general cell from ``[(thickness_nm, potential_meV), ...]`` (at least two layers).
+        """A general cell from ``[(thickness_nm, potential_meV), ...]`` (2 to 64 layers).
 
         The first layer is stored as the ``well`` (its potential must be 0, the energy zero)
-        and the second as the ``barrier``; further layers follow in order.
+        and the second as the ``barrier`` (its potential, the ``height``, must be >= 0);
+        further layers follow in order.
         """
-        items = [lay if isinstance(lay, Layer) else Layer(*lay) for lay in layers]
-        if len(items) < 2:
-            raise ValueError(f"layers must hold at least two layers, got {len(items)}")
+        if isinstance(layers, str | bytes) or not isinstance(layers, Sequence):
+            raise ValueError(
+                f"layers must be a list of (thickness nm, potential meV) pairs, got {layers!r}"
+            )
+        if not 2 <= len(layers) <= MAX_LAYERS:
+            raise ValueError(f"layers must hold 2 to {MAX_LAYERS} layers, got {len(layers)}")
+        items = [Layer.coerce(lay, f"layers[{i}]") for i, lay in enumerate(layers)]
         if items[0].potential != 0.0:
             raise ValueError(
-                f"the first layer is the well and sets the energy zero: its potential must be 0, "
+                f"layers[0] is the well and sets the energy zero: its potential must be 0, "
                 f"got {items[0].potential!r}"
+            )
+        if items[1].potential < 0.0:
+            raise ValueError(
+                f"layers[1] is the barrier: its potential (the height) must lie in [0, 1e6] meV, "
+                f"got {items[1].potential!r}"
             )
         return cls(
             well=items[0].thickness,
@@ -140,45 +195,58 @@ class Superlattice:
         Parameters
         ----------
         well, barrier : float
-            Widths in nm.
+            Widths in nm, each in [1e-9, 1e4].
         width : float
             Transversal dispersion Delta_E = E_T - E_L of subband ``band``, meV. It must be
             smaller than the free-electron (V = 0) width of that subband,
-            hbar^2/(2 m_z) (pi/d)^2 (2 band - 1).
+            hbar^2/(2 m_z) (pi/d)^2 (2 band - 1), and reachable by a height in [0, 1e6] meV
+            without any subband up to ``band`` falling below the resolution limit.
         band : int
-            Subband index, 1-based.
+            Subband index, 1-based, in [1, 64].
+        mass_x, mass_z : float
+            Effective masses (m_e), each in [1e-3, 1e3].
 
         Returns
         -------
         Superlattice
             With ``height`` such that the width matches to 1e-9 relative.
         """
-        check.positive("width", width, "meV")
-        band = check.integer("band", band, 1)
+        band = check.count("band", band, 1, MAX_BANDS)
         trial = cls(well=well, barrier=barrier, height=0.0, mass_x=mass_x, mass_z=mass_z)
-        free = kinetic_coefficient(mass_z) * (np.pi / trial.period) ** 2 * (2 * band - 1)
-        if width >= free:
-            raise ValueError(
-                f"width must lie in (0, {free:.6g}) meV for band {band} of this geometry "
-                f"(the free-electron width at V = 0), got {width!r}"
-            )
+        free = kinetic_coefficient(trial.mass_z) * (np.pi / trial.period) ** 2 * (2 * band - 1)
+        width = check.real("width", width, 0.0, free, low_open=True, high_open=True, unit="meV")
 
         def residual(log_v: float) -> float:
-            lat = cls(well, barrier, float(np.exp(log_v)), mass_x, mass_z)
+            lat = cls(trial.well, trial.barrier, float(np.exp(log_v)), mass_x, mass_z)
             bottoms, tops = lat.band_edges(band)
             return float(np.log((tops[-1] - bottoms[-1]) / width))
 
+        def refuse(why: str) -> ValueError:
+            return ValueError(
+                f"width must be a width that a barrier height in [0, 1e6] meV gives subband "
+                f"{band} of well = {trial.well:g} nm, barrier = {trial.barrier:g} nm, got "
+                f"{width!r} meV: {why}"
+            )
+
+        log_v_max = float(np.log(HEIGHT_RANGE[1]))
         lo, hi = np.log(1e-3), np.log(1e3)
         while residual(lo) < 0.0:
             lo -= 4.0
             if lo < np.log(1e-12):
-                raise ValueError(f"no barrier height gives width {width!r} meV for band {band}")
-        while residual(hi) > 0.0:
-            hi += 2.0
-            if hi > np.log(1e9):
-                raise ValueError(f"no barrier height gives width {width!r} meV for band {band}")
+                raise refuse("it lies within 1e-12 of the free-electron width")
+        good = lo  # residual > 0 here: the band is still wider than asked
+        while True:
+            try:
+                if residual(hi) <= 0.0:
+                    break
+            except ResolutionError as exc:
+                hi = _last_resolved(residual, good, hi, exc, refuse)
+                break
+            if hi >= log_v_max:
+                raise refuse(f"the width at the highest barrier {HEIGHT_RANGE[1]:g} meV is larger")
+            good, hi = hi, min(hi + 2.0, log_v_max)
         log_v = brentq(residual, lo, hi, xtol=1e-13, rtol=1e-13)
-        return cls(well, barrier, float(np.exp(log_v)), mass_x, mass_z)
+        return cls(trial.well, trial.barrier, float(np.exp(log_v)), mass_x, mass_z)
 
     # ------------------------------------------------------------------ geometry
     @property
@@ -190,6 +258,10 @@ class Superlattice:
     def layers(self) -> tuple[Layer, ...]:
         """All layers of one period in order along z, the well first (starting at z = 0)."""
         return (Layer(self.well, 0.0), Layer(self.barrier, self.height), *self.extra_layers)
+
+    def layer_profile(self) -> tuple[tuple[float, float], ...]:
+        """(thickness nm, potential meV) of every layer of the cell, in order."""
+        return tuple((lay.thickness, lay.potential) for lay in self.layers)
 
     @property
     def potential_range(self) -> tuple[float, float]:
@@ -287,14 +359,16 @@ class Superlattice:
 
     # ------------------------------------------------------------------ bands
     def band_edges(self, n_bands: int) -> tuple[FloatArray, FloatArray]:
-        """Bottoms and tops of the lowest ``n_bands`` subbands, meV.
+        """Bottoms and tops of the lowest ``n_bands`` subbands, meV (``n_bands`` in [1, 64]).
 
         Band n spans [bottoms[n-1], tops[n-1]]; its bottom is at kz = 0 for odd n and at
         kz = pi/d for even n (f = (-1)^(n-1) there), its top at the other end of the half zone.
-        Touching bands (a closed gap, e.g. V = 0) share the touching energy.
+        Touching bands (a closed gap, e.g. V = 0) share the touching energy. Each width
+        tops - bottoms is right to 1e-6 relative; a band too narrow for that is refused with
+        :class:`ResolutionError` (see :mod:`multigap.structure.edges`).
         """
-        n_bands = check.integer("n_bands", n_bands, 1)
-        bottoms, tops = _band_edges_cached(self, n_bands)
+        n_bands = check.count("n_bands", n_bands, 1, MAX_BANDS)
+        bottoms, tops = edges.band_edges(self, n_bands)
         return bottoms.copy(), tops.copy()
 
     def subbands(self, n_bands: int = 3, n_kz: int = 33, n_z: int = 32) -> Subbands:
@@ -303,22 +377,26 @@ class Superlattice:
         Parameters
         ----------
         n_bands : int
-            Number of subbands (lowest first).
+            Number of subbands (lowest first), in [1, 64].
         n_kz : int
-            Points on the half zone [0, pi/d] (both ends included).
+            Points on the half zone [0, pi/d] (both ends included), in [2, 16385].
         n_z : int
-            Gauss-Legendre nodes per layer for the z integrals.
-        """
-        from multigap.structure.subbands import compute_subbands
+            Gauss-Legendre nodes per layer for the z integrals, in [2, 1024].
 
+        The arrays are estimated before they are allocated (refused above
+        :data:`multigap.validation.MEMORY_LIMIT`).
+        """
         return compute_subbands(self, n_bands=n_bands, n_kz=n_kz, n_z=n_z)
 
     def energy_in_band(self, band: int, cos_kd: ArrayLike) -> FloatArray:
-        """Exact E_n at given values of cos(kz d), by bisection on the monotone f (meV)."""
-        band = check.integer("band", band, 1)
-        bottoms, tops = self.band_edges(band)
+        """Exact E_n (meV) at finite values of cos(kz d), clipped to [-1, 1], by bisection."""
+        band = check.count("band", band, 1, MAX_BANDS)
+        target = np.asarray(cos_kd, dtype=float)
+        if not np.all(np.isfinite(target)):
+            raise ValueError(f"cos_kd must be finite, got {cos_kd!r}")
+        bottoms, tops = edges.band_edges(self, band)
         lo_e, hi_e = float(bottoms[-1]), float(tops[-1])
-        target = np.clip(np.asarray(cos_kd, dtype=float), -1.0, 1.0)
+        target = np.clip(target, -1.0, 1.0)
         sign_bottom = 1.0 if band % 2 == 1 else -1.0
         lo = np.full(target.shape, lo_e)
         hi = np.full(target.shape, hi_e)
@@ -329,9 +407,28 @@ class Superlattice:
             above = sign_bottom * (f_mid - target) > 0.0
             lo = np.where(above, mid, lo)
             hi = np.where(above, hi, mid)
-            if np.all(hi - lo <= 4e-16 * np.maximum(1.0, np.abs(hi))):
+            if np.all(hi - lo <= 2.3e-16 * (np.abs(lo) + np.abs(hi))):
                 break
         return 0.5 * (lo + hi)
+
+
+def _last_resolved(
+    residual: Any, good: float, bad: float, exc: ResolutionError, refuse: Any
+) -> float:
+    """Between ``good`` (resolved, residual > 0) and ``bad`` (unresolved), a resolved log V with
+    residual <= 0 (the root then lies in [good, that]); refuse if the resolved range ends first.
+    """
+    for _ in range(40):
+        mid = 0.5 * (good + bad)
+        try:
+            if residual(mid) <= 0.0:
+                return mid
+            good = mid
+        except ResolutionError as err:
+            bad, exc = mid, err
+        if bad - good < 1e-6:  # the resolved range ends within 1e-6 relative of this height
+            break
+    raise refuse(f"narrower than double precision resolves ({exc})")
 
 
 def _layer_entries(
@@ -343,75 +440,3 @@ def _layer_entries(
     c: NDArray[np.complex128] = np.cos(qt)
     s_over_q: NDArray[np.complex128] = np.asarray(t) * np.sinc(qt / np.pi) + 0j
     return c, s_over_q, -q2 * s_over_q, c
-
-
-@lru_cache(maxsize=256)
-def _band_edges_cached(lat: Superlattice, n_bands: int) -> tuple[FloatArray, FloatArray]:
-    bottoms, tops = _find_band_edges(lat, n_bands)
-    bottoms.setflags(write=False)
-    tops.setflags(write=False)
-    return bottoms, tops
-
-
-def _find_band_edges(lat: Superlattice, n_bands: int) -> tuple[FloatArray, FloatArray]:
-    """Locate the extrema of f by a scan of f', then the edges by Brent's method."""
-    vmin, vmax = lat.potential_range
-    scale = kinetic_coefficient(lat.mass_z) * (np.pi / lat.period) ** 2
-    step = scale * _SCAN_FRACTION
-
-    def f_only(x: float) -> float:
-        return float(lat.characteristic(np.asarray(x))[0])
-
-    def df_only(x: float) -> float:
-        return float(lat.characteristic(np.asarray(x))[1])
-
-    extrema: list[float] = []
-    start = vmin
-    span = scale * (n_bands + 2) ** 2 + (vmax - vmin)
-    while len(extrema) < n_bands:
-        # irrational offset: a scan node never sits exactly on an extremum (V = 0 has them
-        # at exact multiples of the scale)
-        grid = start + step * (np.arange(int(np.ceil(span / step)) + 1) + 0.3819660112501051)
-        _, df = lat.characteristic(grid)
-        flips = np.nonzero(np.sign(df[:-1]) * np.sign(df[1:]) <= 0)[0]
-        flips = flips[np.diff(np.concatenate(([-2], flips))) > 1]  # one per extremum
-        for i in flips:
-            extrema.append(brentq(df_only, grid[i], grid[i + 1], xtol=1e-13, rtol=1e-15))
-        start = float(grid[-1]) - 0.3819660112501051 * step  # next scan starts at grid[-1]
-        span *= 2.0
-        if start > vmax + scale * 1e4 * n_bands**2:  # pragma: no cover - defensive
-            raise RuntimeError(f"band edges not found for {lat!r}")
-    bottoms = np.empty(n_bands)
-    tops = np.empty(n_bands)
-    left = vmin
-    for n in range(1, n_bands + 1):
-        s_bottom = 1.0 if n % 2 == 1 else -1.0  # f at the band bottom
-        ext = extrema[n - 1]
-        if n == 1:
-            bottoms[0] = _root_or_end(lambda x: f_only(x) - 1.0, left, ext)
-        # the top of band n and the bottom of band n+1 sit on either side of extremum n
-        f_ext = f_only(ext)
-        if abs(f_ext) <= 1.0 + 1e-12:  # closed gap: the bands touch
-            tops[n - 1] = ext
-            if n < n_bands:
-                bottoms[n] = ext
-        else:
-            target = -s_bottom
-
-            def shifted(x: float, t: float = target) -> float:
-                return f_only(x) - t
-
-            tops[n - 1] = _root_or_end(shifted, bottoms[n - 1], ext)
-            if n < n_bands:
-                bottoms[n] = _root_or_end(shifted, ext, extrema[n])
-    return bottoms, tops
-
-
-def _root_or_end(fun: Callable[[float], float], a: float, b: float) -> float:
-    fa = fun(a)
-    fb = fun(b)
-    if fa == 0.0:
-        return a
-    if fb == 0.0 or fa * fb > 0.0:
-        return b
-    return float(brentq(fun, a, b, xtol=1e-13, rtol=1e-15))

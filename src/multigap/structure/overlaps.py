@@ -30,6 +30,9 @@ from multigap.structure.subbands import Subbands
 
 FloatArray = NDArray[np.float64]
 
+#: Bytes per (n kz, n' kz') pair held at the peak (Gram product, its transpose, two DCT passes).
+_BYTES_PER_PAIR = 32
+
 
 @dataclass(frozen=True, eq=False)
 class Overlaps:
@@ -76,8 +79,10 @@ def overlaps(subbands: Subbands, n_modes: int | None = None) -> Overlaps:
     subbands : Subbands
         Bloch densities on the half-zone grid kz_j = j pi / (d (n_kz - 1)).
     n_modes : int, optional
-        Cosine modes Q kept per variable, 1 <= Q <= n_kz; default (n_kz + 1) // 2 (keeps the
-        DCT free of aliasing for coefficients that have decayed by mode Q).
+        Cosine modes Q kept per variable, an integer in [1, n_kz]; default (n_kz + 1) // 2
+        (keeps the DCT free of aliasing for coefficients that have decayed by mode Q). The
+        arrays are estimated before they are allocated (refused above
+        :data:`multigap.validation.MEMORY_LIMIT`).
 
     Returns
     -------
@@ -86,10 +91,13 @@ def overlaps(subbands: Subbands, n_modes: int | None = None) -> Overlaps:
     n_kz = subbands.kz.size
     if n_modes is None:
         n_modes = (n_kz + 1) // 2
-    n_modes = check.integer("n_modes", n_modes, 1)
-    if n_modes > n_kz:
-        raise ValueError(f"n_modes must lie in [1, {n_kz}] (the kz points), got {n_modes}")
+    n_modes = check.count("n_modes", n_modes, 1, n_kz)
     nb = subbands.n_bands
+    check.memory(
+        f"overlaps of {nb} bands on n_kz = {n_kz} points",
+        _BYTES_PER_PAIR * (nb * n_kz) ** 2,
+        hint="use fewer kz points or bands",
+    )
     dens = subbands.density.reshape(nb * n_kz, -1)  # (n kz, z)
     gram = subbands.period * (dens * subbands.z_weights) @ dens.T
     values = gram.reshape(nb, n_kz, nb, n_kz).transpose(0, 2, 1, 3)

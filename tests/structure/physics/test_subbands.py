@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, getcontext
+
 import numpy as np
 import pytest
 import scipy.linalg
 from scipy.optimize import brentq
 
 import multigap as mg
-from multigap.constants import HBAR2_2ME
+from multigap.constants import HBAR2_2ME, kinetic_coefficient
+from multigap.structure.edges import ResolutionError
 from multigap.structure.subbands import bloch_densities
 
 WELL, BARRIER = 0.85, 0.55
@@ -163,3 +166,197 @@ def test_z_grid_converged(lattice_a):
     coarse = mg.overlaps(lattice_a.subbands(3, n_kz=9, n_z=32))
     fine = mg.overlaps(lattice_a.subbands(3, n_kz=9, n_z=64))
     np.testing.assert_allclose(coarse.values, fine.values, rtol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tall barriers: narrow bands against a 60-digit evaluation of the Kronig-Penney relation and
+# against the isolated-well (tight-binding) asymptotics; unresolvable bands are refused.
+
+getcontext().prec = 60
+_TINY = Decimal(10) ** -70
+
+
+def _dec_pi() -> Decimal:
+    def atan_inv(x: int) -> Decimal:
+        x2 = Decimal(x) ** 2
+        term = 1 / Decimal(x)
+        total, k, sign = term, 1, -1
+        while True:
+            term /= x2
+            add = term / (2 * k + 1)
+            if add < _TINY:
+                return total
+            total += sign * add
+            sign, k = -sign, k + 1
+
+    return 16 * atan_inv(5) - 4 * atan_inv(239)  # Machin
+
+
+_PI = _dec_pi()
+
+
+def _dec_cos_sin(x: Decimal) -> tuple[Decimal, Decimal]:
+    y = x - (x / (2 * _PI)).to_integral_value() * 2 * _PI
+    c, s, term, k = Decimal(0), Decimal(0), Decimal(1), 0
+    while k < 6 or abs(term) > _TINY:
+        if k % 4 == 0:
+            c += term
+        elif k % 4 == 1:
+            s += term
+        elif k % 4 == 2:
+            c -= term
+        else:
+            s -= term
+        k += 1
+        term = term * y / k
+    return c, s
+
+
+def kp_decimal(lat: mg.Superlattice, energy: float | Decimal) -> Decimal:
+    """The Kronig-Penney half trace for the exact binary inputs of ``lat``, in 60 digits."""
+    e = Decimal(energy)
+    c = Decimal(kinetic_coefficient(lat.mass_z))
+    L, W, V = Decimal(lat.well), Decimal(lat.barrier), Decimal(lat.height)
+    a = (e / c).sqrt()
+    ca, sa = _dec_cos_sin(a * L)
+    if e > V:  # above the barrier: b = i b'
+        bp = ((e - V) / c).sqrt()
+        cb, sb = _dec_cos_sin(bp * W)
+        return ca * cb - (a * a + bp * bp) / (2 * a * bp) * sa * sb
+    b = ((V - e) / c).sqrt()
+    ep = (b * W).exp()
+    ch, sh = (ep + 1 / ep) / 2, (ep - 1 / ep) / 2
+    return ca * ch + (b * b - a * a) / (2 * a * b) * sa * sh
+
+
+def _dec_root(fun, guess: float, scale: float) -> Decimal:
+    """Root of ``fun`` near ``guess``: widen a bracket until the sign changes, then bisect."""
+    g, h = Decimal(guess), Decimal(scale) * Decimal("1e-9")
+    for _ in range(40):
+        lo, hi = g - h, g + h
+        if (fun(lo) > 0) != (fun(hi) > 0):
+            f_lo = fun(lo)
+            for _ in range(160):
+                mid = (lo + hi) / 2
+                f_mid = fun(mid)
+                if (f_mid > 0) == (f_lo > 0):
+                    lo, f_lo = mid, f_mid
+                else:
+                    hi = mid
+            return (lo + hi) / 2
+        h *= 4
+    raise AssertionError(f"no root near {guess}")
+
+
+def reference_edges(lat: mg.Superlattice, n: int, bottom: float, top: float):
+    """Bottom and top of band ``n`` (1-based) from the 60-digit relation f(E) = +-1."""
+    s = 1 if n % 2 == 1 else -1
+    w = top - bottom
+    rb = _dec_root(lambda x: kp_decimal(lat, x) - s, bottom, w)
+    rt = _dec_root(lambda x: kp_decimal(lat, x) + s, top, w)
+    return rb, rt
+
+
+def _tallest_resolved(well: float, barrier: float, n_bands: int) -> float:
+    """Largest barrier height (meV) whose lowest bands are still resolved (bisection)."""
+    lo, hi = 1e3, 1e6
+    for _ in range(30):
+        mid = float(np.sqrt(lo * hi))
+        try:
+            mg.Superlattice(well, barrier, mid).band_edges(n_bands)
+            lo = mid
+        except ResolutionError:
+            hi = mid
+    return lo
+
+
+@pytest.mark.parametrize("well, barrier", [(0.85, 0.55), (0.3, 1.5), (2.0, 0.2)])
+def test_narrow_band_widths_match_high_precision_kronig_penney(well, barrier):
+    """Every width returned, up to the tallest resolved barrier, is right to 1e-6 relative."""
+    v_top = _tallest_resolved(well, barrier, 3)
+    worst = 0.0
+    for height in [*np.geomspace(2e3, v_top, 5), v_top]:
+        lat = mg.Superlattice(well, barrier, float(height))
+        bottoms, tops = lat.band_edges(3)
+        for n in range(3):
+            rb, rt = reference_edges(lat, n + 1, bottoms[n], tops[n])
+            err = abs(float((Decimal(tops[n] - bottoms[n]) - (rt - rb)) / (rt - rb)))
+            worst = max(worst, err)
+    assert worst < 1e-6
+    # just above the limit the lowest band is refused, naming the limit
+    with pytest.raises(ResolutionError, match="resolution limit"):
+        mg.Superlattice(well, barrier, v_top * 1.01).band_edges(3)
+
+
+def _well_level_and_slope(lat: mg.Superlattice, guess: float) -> tuple[float, float]:
+    """Isolated-well level E0 (root of g = cos aL + (b^2 - a^2)/(2ab) sin aL) and g'(E0)."""
+    c = kinetic_coefficient(lat.mass_z)
+
+    def g(e):
+        a, b = np.sqrt(e / c), np.sqrt((lat.height - e) / c)
+        return np.cos(a * lat.well) + (b * b - a * a) / (2 * a * b) * np.sin(a * lat.well)
+
+    e0 = brentq(g, guess - 20.0, guess + 20.0, xtol=1e-13)
+    h = 1e-3
+    return e0, (g(e0 + h) - g(e0 - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("height", [1.5e4, 2.5e4, 3.5e4])
+def test_tall_barrier_gives_tight_binding_bands_of_isolated_wells(height):
+    """V -> infinity: centres -> isolated-well levels E0, width -> 4 t, t = 1/(e^{bW} |g'(E0)|).
+
+    For large b W the closed form is f = e^{bW} g(E) / 2 + O(e^{-bW}): cos(kz d) is linear in E
+    across a narrow band, E(kz) = E0 - 2 t cos(kz d) (sign by parity), with corrections of
+    relative order e^{-2 b W} and (width / level spacing)^2.
+    """
+    lat = mg.Superlattice(WELL, BARRIER, height)
+    bottoms, tops = lat.band_edges(3)
+    levels = finite_well_levels(height, WELL, 3)
+    c = kinetic_coefficient(lat.mass_z)
+    for n in range(3):
+        e0, slope = _well_level_and_slope(lat, levels[n])
+        b = np.sqrt((height - e0) / c)
+        t = 1.0 / (np.exp(b * BARRIER) * abs(slope))
+        assert tops[n] - bottoms[n] == pytest.approx(4 * t, rel=1e-6)
+        assert 0.5 * (bottoms[n] + tops[n]) == pytest.approx(e0, abs=1e-3 * t)
+
+
+def test_narrow_band_energies_are_consistent_with_the_width():
+    """On a band of width ~1e-5 meV the kz grid energies match the 60-digit relation to 1e-6 w."""
+    lat = mg.Superlattice(WELL, BARRIER, 3.5e4)
+    sb = lat.subbands(3, n_kz=9)
+    d = lat.period
+    for n in range(3):
+        w = sb.width(n + 1)
+        assert w < 1e-3
+        assert np.all(np.diff(sb.energy[n]) * (1 if n % 2 == 0 else -1) > 0)  # monotone
+        for j in (1, 4, 7):
+            target = Decimal(float(np.cos(sb.kz[j] * d)))
+            ref = _dec_root(lambda x, t=target: kp_decimal(lat, x) - t, sb.energy[n, j], w)
+            assert abs(float(Decimal(sb.energy[n, j]) - ref)) < 1e-6 * w
+
+
+def test_unresolvable_bands_are_refused_everywhere():
+    """A tall barrier (widths ~1e-15 meV, below double precision) is refused, never garbage."""
+    lat = mg.Superlattice(WELL, BARRIER, 2e5)
+    with pytest.raises(ResolutionError, match=r"subband 1 .* below the resolution limit"):
+        lat.band_edges(3)
+    with pytest.raises(ResolutionError, match="resolution limit"):
+        lat.subbands(3)
+    with pytest.raises(ValueError, match=r"width must .* double precision"):
+        mg.Superlattice.from_width(WELL, BARRIER, 1e-12)
+    model = mg.preset("A").with_(lattice=lat)
+    with pytest.raises(ResolutionError):
+        _ = model.geometry
+    # an opacity beyond the float range (cosh overflows) is refused the same way
+    with pytest.raises(ResolutionError, match="overflows"):
+        mg.Superlattice(WELL, 10.0, 1e6).band_edges(1)
+
+
+def test_from_width_reaches_narrow_resolved_widths():
+    """from_width solves down to the narrowest resolved widths, exactly (1e-9) as in the middle."""
+    lat = mg.Superlattice.from_width(WELL, BARRIER, 1e-3, band=3)
+    bottoms, tops = lat.band_edges(3)
+    assert tops[2] - bottoms[2] == pytest.approx(1e-3, rel=1e-9)
+    rb, rt = reference_edges(lat, 3, bottoms[2], tops[2])
+    assert float(rt - rb) == pytest.approx(1e-3, rel=1e-6)
