@@ -81,10 +81,12 @@ def test_non_convergence_raises_naming_the_point(preset_a: Any) -> None:
     assert "maxiter = 1" in msg
 
 
-def test_unreachable_tolerance_raises(preset_a: Any) -> None:
-    # (on the free band Newton can land on a floating-point fixed point, residual exactly 0)
-    with pytest.raises(gaps.GapConvergenceError, match="did not converge"):
-        gaps.zero_temperature_gaps(preset_a, 1.0, 0.4, tol=1e-30, maxiter=40)
+def test_too_few_iterations_raise_and_sub_rounding_tol_is_refused(preset_a: Any) -> None:
+    with pytest.raises(gaps.GapConvergenceError, match=r"did not converge at eta = 1, g = 0\.4"):
+        gaps.zero_temperature_gaps(preset_a, 1.0, 0.4, maxiter=2)
+    # a residual below ~1e-14 is rounding: such a tol is refused before any work, not "met"
+    with pytest.raises(ValueError, match="tol"):
+        gaps.zero_temperature_gaps(preset_a, 1.0, 0.4, tol=1e-30)
 
 
 # ----------------------------------------------------------------------------- results

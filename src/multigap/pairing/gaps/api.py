@@ -76,7 +76,8 @@ def zero_temperature_gaps(
         1e-3 meV of a band edge (measured worst over 40 random such points: 2e-8), and within
         1e-6 of doubled orders in the middle of the dome.
     tol : float
-        Convergence: max|a - K(a)| / max|a| and |n - n0| / n0 below ``tol`` (default 1e-10).
+        Convergence: ``max|a - K(a)| / max|a|`` and ``|n - n0| / n0`` below ``tol`` (default 1e-10;
+        1e-14 <= tol <= 1e-3: a smaller residual is rounding).
     maxiter : int
         Most residual evaluations of the nonlinear solver (default 200; a Jacobian counts two).
 

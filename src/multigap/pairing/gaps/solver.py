@@ -155,11 +155,16 @@ def _scales(a: FloatArray) -> FloatArray:
     return np.maximum(per_band, 1e-3 * float(per_band.max()) + 1e-300)
 
 
+#: Smallest tolerance a double-precision residual can certify (relative).
+MIN_TOL = 1e-14
+
+
 # ============================================================================ steps
 def _prepare(model: Any, eta: float, g: float, T: float, options: dict[str, Any]) -> _Problem:
     """Validate the input and build the problem (no solve yet)."""
     eta, g, T = problem.validate(eta, g, T)
-    tol = check.in_range("tol", options["tol"], 0.0, 1e-3, low_open=True)
+    # below ~1e-14 the relative residual is rounding, not convergence: refuse such a tol
+    tol = check.in_range("tol", options["tol"], MIN_TOL, 1e-3)
     maxiter = check.integer("maxiter", options["maxiter"], 1)
     setup = problem.make_setup(model, g, T, options["kz_order"], options["kx_order"])
     sb = model.geometry.subbands
