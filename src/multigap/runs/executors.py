@@ -22,6 +22,14 @@ The caller should compute the model's expensive cached products (``model.geometr
 calling :func:`run_batches`, so that they travel inside the pickled model and workers never
 recompute them (:func:`multigap.sweep.sweep` does so).
 
+Workers of a :class:`ProcessPool` never re-run the caller's ``__main__``: they start with
+``multigap/runs/_worker_main.py`` as their main module (a bootstrap that only ignores SIGINT),
+and the model and every task travel with cloudpickle, which sends functions and classes defined
+in ``__main__`` by value. So ``executor=2`` works alike from a script with or without ``if
+__name__ == "__main__":``, from ``python - < script.py``, ``python -c`` and notebooks. Each
+worker watches its parent (a thread blocked on the parent's sentinel pipe) and exits as soon as
+the parent is gone, however it died (SIGKILL included): no worker outlives a killed sweep.
+
 BLAS threads: each :class:`ProcessPool` worker is limited to ``cores // workers`` BLAS/OpenMP
 threads (threadpoolctl, plus ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
 ``MKL_NUM_THREADS`` in its environment for libraries loaded later), so that workers x threads
@@ -46,10 +54,15 @@ import numbers
 import os
 import pickle
 import sys
+import threading
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing import context as mp_context_mod
+from pathlib import Path
 from typing import Any
+
+import cloudpickle
 
 __all__ = [
     "ProcessPool",
@@ -135,8 +148,27 @@ def _install(token: str, model: Any) -> None:
         _MODELS.popitem(last=False)
 
 
+def _exit_with_parent() -> None:
+    """Start a daemon thread that ends this worker as soon as its parent process is gone.
+
+    It blocks on the parent's sentinel (a pipe the parent holds open; the OS closes it
+    whatever way the parent ends, SIGKILL included) and then calls ``os._exit``.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - not a multiprocessing child
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the sentinel is closed: the parent has exited
+        os._exit(1)
+
+    threading.Thread(target=watch, name="multigap-parent-watchdog", daemon=True).start()
+
+
 def _worker_init(threads: int, token: str | None, blob: bytes | None) -> None:
-    """Initializer of :class:`ProcessPool` workers: cap BLAS threads, install the model."""
+    """Initializer of :class:`ProcessPool` workers: watch the parent, cap BLAS threads,
+    install the model."""
+    _exit_with_parent()
     limit_blas_threads(threads)
     if token is not None and blob is not None:
         _install(token, pickle.loads(blob))
@@ -158,12 +190,80 @@ def _run_direct(model: Any, task: Task, args: tuple[Any, ...]) -> Any:
     return task(model, *args)
 
 
+def _call_blob(blob: bytes) -> Any:
+    """Run a call pickled by :meth:`ProcessPool.submit` (cloudpickle: ``__main__`` by value)."""
+    fn, args, kwargs = pickle.loads(blob)
+    return fn(*args, **kwargs)
+
+
+# ------------------------------------------------------------------- worker start (no __main__)
+#: The main module of every ProcessPool worker (see the module docstring).
+WORKER_MAIN = str(Path(__file__).with_name("_worker_main.py"))
+_STARTING = threading.local()  # set while this thread starts a ProcessPool worker
+
+
+def _install_main_override() -> None:
+    """Make multiprocessing start our workers with :data:`WORKER_MAIN` as ``__main__``.
+
+    multiprocessing tells a new spawn/forkserver child which main module to re-run through
+    ``multiprocessing.spawn.get_preparation_data``; this wraps it (once per process) so that,
+    only while *this* module starts a worker in the current thread, the child runs
+    :data:`WORKER_MAIN` instead of the caller's script. Other process starts are untouched.
+    """
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+    if getattr(original, "_multigap_override", False):
+        return
+
+    def get_preparation_data(name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        data: dict[str, Any] = original(name, *args, **kwargs)
+        if getattr(_STARTING, "active", False):
+            data.pop("init_main_from_name", None)
+            data["init_main_from_path"] = WORKER_MAIN
+        return data
+
+    get_preparation_data._multigap_override = True  # type: ignore[attr-defined]
+    spawn.get_preparation_data = get_preparation_data
+
+
+def _starting_worker(start: Callable[[Any], Any], process_obj: Any) -> Any:
+    _install_main_override()
+    _STARTING.active = True
+    try:
+        return start(process_obj)
+    finally:
+        _STARTING.active = False
+
+
+class _ForkServerWorker(mp_context_mod.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _starting_worker(mp_context_mod.ForkServerProcess._Popen, process_obj)
+
+
+class _ForkServerWorkers(mp_context_mod.ForkServerContext):
+    Process = _ForkServerWorker
+
+
+class _SpawnWorker(mp_context_mod.SpawnProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _starting_worker(mp_context_mod.SpawnProcess._Popen, process_obj)
+
+
+class _SpawnWorkers(mp_context_mod.SpawnContext):
+    Process = _SpawnWorker
+
+
 # ------------------------------------------------------------------------------ process pool
 def _default_context() -> multiprocessing.context.BaseContext:
     # fork is unsafe with threads (tqdm, dask); forkserver forks cheap workers from a clean
-    # server process where the platform has it, spawn elsewhere.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # server process where the platform has it, spawn elsewhere. Either way the workers start
+    # with WORKER_MAIN as their __main__ (never the caller's script).
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return _ForkServerWorkers()
+    return _SpawnWorkers()  # pragma: no cover - Windows
 
 
 class ProcessPool(cf.Executor):
@@ -182,7 +282,8 @@ class ProcessPool(cf.Executor):
     threads_per_worker : int, optional
         BLAS/OpenMP threads per worker (default ``cores // max_workers``, at least 1).
     mp_context : multiprocessing context, optional
-        Default "forkserver" where available, else "spawn" (never "fork": unsafe with threads).
+        Default "forkserver" where available, else "spawn" (never "fork": unsafe with
+        threads), with workers that never re-run the caller's ``__main__``.
     """
 
     def __init__(
@@ -235,14 +336,16 @@ class ProcessPool(cf.Executor):
         if self._pool is not None and self._model is model and self._token is not None:
             return self._token
         token = uuid.uuid4().hex
-        self._start(token, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        self._start(token, cloudpickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
         self._model, self._token = model, token
         return token
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        """Schedule ``fn(*args, **kwargs)`` on a worker."""
+        """Schedule ``fn(*args, **kwargs)`` on a worker (pickled with cloudpickle, so that
+        functions and classes of ``__main__`` travel by value)."""
         pool = self._pool if self._pool is not None else self._start(None, None)
-        return pool.submit(fn, *args, **kwargs)
+        blob = cloudpickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        return pool.submit(_call_blob, blob)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers (pending futures are cancelled with ``cancel_futures=True``)."""
