@@ -18,18 +18,30 @@ dimensions) and, given a path, mirrors it to a netCDF file (h5netcdf engine):
   timestamps, so an interrupted and resumed sweep ends with a file identical to an uninterrupted
   one.
 
-One sweep at a time per file: two processes writing the same store would overwrite each
-other's progress (never corrupting the file, but wasting work).
+* one writing process at a time: a store is locked (``fcntl.flock`` on a lock file named
+  after its real path in a per-user temporary directory, released when the sweep ends or its
+  process dies) from the moment it is opened, and another process that opens it is refused at
+  once (:class:`StoreBusyError`); a new store is written
+  (empty) as soon as it is opened, so a sweep with other parameters that comes later is
+  compared with it even before the first batch is done;
+* every data variable carries a ``sha256`` attribute, the checksum of its values (dtype,
+  shape and bytes); reopening a store (and ``multigap plot``) verifies it, so a flipped byte
+  is refused (:class:`StoreCorruptError`) instead of being reused.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import math
 import os
+import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -37,12 +49,24 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
+    "CHECKSUM",
     "COMPUTED",
+    "StoreBusyError",
+    "StoreCorruptError",
     "StoreMismatchError",
     "SweepStore",
     "atomic_write",
+    "checksum",
     "describe_differences",
+    "lock_store",
+    "missing_points",
+    "verify_checksums",
 ]
 
 #: Name of the boolean mask of computed points in an unfinished store.
@@ -59,8 +83,139 @@ ATTR_LABELS = {
 }
 
 
+#: Attribute of every data variable holding the checksum of its values.
+CHECKSUM = "sha256"
+
+
 class StoreMismatchError(ValueError):
     """An existing store was made with other parameters than the sweep asking for it."""
+
+
+class StoreBusyError(ValueError):
+    """Another process is writing the store."""
+
+
+class StoreCorruptError(StoreMismatchError):
+    """A variable of a store does not match its checksum (the file was damaged or edited)."""
+
+
+# ---------------------------------------------------------------------------- checksums
+def checksum(values: Any) -> str:
+    """SHA-256 of an array's dtype (little-endian), shape and C-order bytes, as hex."""
+    arr = np.asarray(values)
+    arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
+    h = hashlib.sha256(f"{arr.dtype.str}{arr.shape}".encode())
+    h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+def verify_checksums(ds: xr.Dataset, where: str) -> None:
+    """Raise :class:`StoreCorruptError` if a data variable does not match its checksum.
+
+    Variables without a ``sha256`` attribute (files not written by a sweep) are not checked.
+    ``where`` names the file in the message.
+    """
+    for name, var in ds.data_vars.items():
+        want = var.attrs.get(CHECKSUM)
+        if want is not None and checksum(var.values) != want:
+            raise StoreCorruptError(
+                f"{where}: the values of {name!r} do not match their checksum (the file was "
+                f"damaged or edited): delete it and run the map again"
+            )
+
+
+def missing_points(ds: xr.Dataset) -> tuple[int, int]:
+    """(points not computed, points in all) of a store; (0, n) for a finished one."""
+    if COMPUTED not in ds.data_vars:
+        n = int(np.prod([ds.sizes[d] for d in ("eta", "g") if d in ds.sizes]))
+        return 0, n
+    mask = np.asarray(ds[COMPUTED].values, dtype=bool)
+    return int((~mask).sum()), int(mask.size)
+
+
+# -------------------------------------------------------------------------------- locking
+_HELD: dict[str, list[int]] = {}  # real path of a store -> [lock descriptor, holders]
+_HELD_LOCK = threading.Lock()
+
+
+def _lock_file(key: str) -> Path:
+    """The lock file of the store at real path ``key``: in a per-user temporary directory,
+    never beside the store (named after a hash of the path)."""
+    folder = Path(tempfile.gettempdir()) / f"multigap-locks-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
+
+
+def _flock(path: Path, store: str) -> int:
+    """Lock ``path`` exclusively without waiting; its descriptor, or StoreBusyError."""
+    assert fcntl is not None
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                owner = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            finally:
+                os.close(fd)
+            raise StoreBusyError(
+                f"store {store!r} is being written by another process (pid {owner}): "
+                f"wait for it to finish, or choose another path"
+            ) from None
+        try:  # the holder before us may have removed the file: lock the current one
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            return fd
+        os.close(fd)
+
+
+def _acquire(path: Path) -> str | None:
+    """Take the writer's lock of store ``path`` for this process; the key to release it.
+
+    Re-entrant within a process (the holders are counted); another process holding it raises
+    :class:`StoreBusyError` at once.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return None
+    key = os.path.realpath(path)
+    with _HELD_LOCK:
+        if key in _HELD:
+            _HELD[key][1] += 1
+        else:
+            _HELD[key] = [_flock(_lock_file(key), str(path)), 1]
+    return key
+
+
+def _release(key: str | None) -> None:
+    if key is None:  # pragma: no cover - Windows
+        return
+    with _HELD_LOCK:
+        held = _HELD.get(key)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] > 0:
+            return
+        del _HELD[key]
+        try:
+            _lock_file(key).unlink(missing_ok=True)  # while still holding it (see _flock)
+        finally:
+            os.close(held[0])
+
+
+@contextmanager
+def lock_store(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold the writer's lock of store ``path`` inside the block (:class:`StoreBusyError`
+    if another process holds it)."""
+    key = _acquire(Path(path))
+    try:
+        yield
+    finally:
+        _release(key)
 
 
 # ------------------------------------------------------------------------------ file writing
@@ -297,7 +452,11 @@ class SweepStore:
                 raise ValueError(
                     f"variable {name!r} must have leading dimensions {self.dims}, got {dims_v}"
                 )
-            self._vars[name] = (dims_v, _blank(v.shape, v.dtype), dict(v.attrs))
+            self._vars[name] = (
+                dims_v,
+                _blank(v.shape, v.dtype),
+                {k: a for k, a in v.attrs.items() if k != CHECKSUM},
+            )
         self.shape = tuple(int(template.sizes[d]) for d in self.dims)
         self.computed: NDArray[np.bool_] = np.zeros(self.shape, dtype=bool)
         self._dirty = False
@@ -305,6 +464,7 @@ class SweepStore:
         self._next_write = 0.0
         self.writes = 0
         self.resumed = 0
+        self._lock: str | None = None
         if self.path is not None:
             self._open(template)
 
@@ -315,8 +475,18 @@ class SweepStore:
             raise ValueError(f"store {str(self.path)!r} is a directory, not a netCDF file")
         if not self.path.parent.is_dir():
             raise ValueError(f"the directory of store {str(self.path)!r} does not exist")
+        self._lock = _acquire(self.path)
+        try:
+            self._load(template)
+        except BaseException:
+            self.close()
+            raise
+
+    def _load(self, template: xr.Dataset) -> None:
+        assert self.path is not None
         _remove_stale_temps(self.path)
-        if not self.path.exists():
+        if not self.path.exists():  # written at once: a later other sweep is compared with it
+            atomic_write(self.to_dataset(final=False), self.path)
             return
         try:
             stored = xr.load_dataset(self.path, engine=ENGINE)
@@ -325,6 +495,7 @@ class SweepStore:
                 f"store {str(self.path)!r} exists but is not a readable netCDF file ({exc}); "
                 f"move or delete it, or choose another path"
             ) from None
+        verify_checksums(stored, f"store {str(self.path)!r}")
         diffs = describe_differences(stored, template)
         if diffs:
             raise StoreMismatchError(
@@ -394,14 +565,18 @@ class SweepStore:
     def to_dataset(self, final: bool = True) -> xr.Dataset:
         """The grid as a Dataset; ``final=False`` adds the ``computed`` mask."""
         data: dict[str, xr.Variable] = {
-            name: xr.Variable(dims_v, arr.copy(), dict(attrs))
+            name: xr.Variable(dims_v, arr.copy(), {**attrs, CHECKSUM: checksum(arr)})
             for name, (dims_v, arr, attrs) in self._vars.items()
         }
         if not final:
             data[COMPUTED] = xr.Variable(
                 self.dims,
                 self.computed.copy(),
-                {"long_name": "point computed (unfinished sweep store)", "units": "1"},
+                {
+                    "long_name": "point computed (unfinished sweep store)",
+                    "units": "1",
+                    CHECKSUM: checksum(self.computed),
+                },
             )
         coords = {
             name: xr.Variable(dims_c, values.copy(), dict(attrs))
@@ -424,7 +599,18 @@ class SweepStore:
             self.writes += 1
             self._on_disk_final = True
             self._dirty = False
+        self.close()
         return ds
+
+    def close(self) -> None:
+        """Release the store's lock (the data in memory stay usable); safe to call twice."""
+        if self.path is not None and self._lock is not None:
+            lock, self._lock = self._lock, None
+            _release(lock)
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # interpreter shutdown
+            self.close()
 
 
 def _blank(shape: tuple[int, ...], dtype: np.dtype[Any]) -> NDArray[Any]:
