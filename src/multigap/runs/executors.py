@@ -53,6 +53,7 @@ import multiprocessing
 import numbers
 import os
 import pickle
+import signal
 import sys
 import threading
 import uuid
@@ -227,13 +228,49 @@ def _install_main_override() -> None:
     spawn.get_preparation_data = get_preparation_data
 
 
+class _DeferredSignals:
+    """Hold SIGINT and SIGTERM back while a worker starts (main thread only).
+
+    A KeyboardInterrupt raised half-way through starting a process would lose the only
+    handle on a worker that is already running, which then fails noisily once the parent is
+    gone. The signal is recorded instead, and its previous handler runs once the worker is
+    started (and known to its pool, which can then end it).
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.saved: dict[int, Any] = {}
+        self.caught: list[int] = []
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in self.SIGNALS:
+            self.saved[sig] = signal.signal(sig, lambda signum, frame: self.caught.append(signum))
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+        for sig in self.caught:
+            handler = self.saved[sig]
+            if callable(handler):
+                handler(sig, None)
+            elif handler == signal.SIG_DFL:  # default action: end the process as it would have
+                signal.raise_signal(sig)
+
+
 def _starting_worker(start: Callable[[Any], Any], process_obj: Any) -> Any:
     _install_main_override()
-    _STARTING.active = True
-    try:
-        return start(process_obj)
-    finally:
-        _STARTING.active = False
+    started = getattr(_STARTING, "started", None)
+    if started is not None:
+        started.append(process_obj)
+    with _DeferredSignals():
+        _STARTING.active = True
+        try:
+            return start(process_obj)
+        finally:
+            _STARTING.active = False
 
 
 class _ForkServerWorker(mp_context_mod.ForkServerProcess):
@@ -307,6 +344,7 @@ class ProcessPool(cf.Executor):
         self._model: Any = None
         self._token: str | None = None
         self._closed = False
+        self._started: list[Any] = []  # every worker process this pool has started
 
     def __repr__(self) -> str:
         return (
@@ -319,6 +357,7 @@ class ProcessPool(cf.Executor):
             raise RuntimeError("cannot use a ProcessPool after shutdown")
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        self._started = [p for p in self._started if p.is_alive()]
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.max_workers,
             mp_context=self._context,
@@ -345,7 +384,26 @@ class ProcessPool(cf.Executor):
         functions and classes of ``__main__`` travel by value)."""
         pool = self._pool if self._pool is not None else self._start(None, None)
         blob = cloudpickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
-        return pool.submit(_call_blob, blob)
+        _STARTING.started = self._started  # workers start inside submit (on demand)
+        try:
+            return pool.submit(_call_blob, blob)
+        finally:
+            _STARTING.started = None
+
+    def terminate(self) -> None:
+        """Stop at once: end the workers (their running tasks are lost), then shut down.
+
+        For an interrupted sweep (Ctrl-C, SIGTERM, an error): waiting for batches whose
+        results nobody will read would only delay the exit.
+        """
+        for proc in self._started:
+            if proc.is_alive():
+                proc.terminate()
+        self.shutdown(wait=True, cancel_futures=True)
+        for proc in self._started:
+            if proc.pid is not None:  # started
+                proc.join(timeout=10)
+        self._started = [p for p in self._started if p.is_alive()]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers (pending futures are cancelled with ``cancel_futures=True``)."""
@@ -513,23 +571,27 @@ def run_batches(
 
     Notes
     -----
-    Closing the generator early (an exception or Ctrl-C in the consumer) cancels the batches
-    not yet started and shuts down a pool created here. An exception raised by a task is
-    re-raised here after the same clean-up.
+    Closing the generator early (an exception, Ctrl-C or SIGTERM in the consumer) cancels the
+    batches not yet started and ends the workers of a pool created here at once. An exception
+    raised by a task is re-raised here after the same clean-up.
     """
     kind, ex, owned = _resolve(executor)
     if kind == "serial":
         for i, args in enumerate(batches):
             yield i, task(model, *args)
         return
+    finished = False
     try:
         if kind == "dask":
             yield from _run_dask(ex, model, task, batches, window)
         else:
             yield from _run_futures(kind, ex, model, task, batches, window)
+        finished = True
     finally:
-        if owned:
+        if owned and finished:
             ex.shutdown(wait=True, cancel_futures=True)
+        elif owned:  # interrupted: do not wait for batches nobody will read
+            ex.terminate()
 
 
 def _run_futures(
