@@ -36,12 +36,9 @@ import hashlib
 import json
 import math
 import os
-import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -49,10 +46,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory locks
-    fcntl = None  # type: ignore[assignment]
+from multigap.runs.locks import StoreBusyError, acquire, lock_store, release
 
 __all__ = [
     "CHECKSUM",
@@ -91,10 +85,6 @@ class StoreMismatchError(ValueError):
     """An existing store was made with other parameters than the sweep asking for it."""
 
 
-class StoreBusyError(ValueError):
-    """Another process is writing the store."""
-
-
 class StoreCorruptError(StoreMismatchError):
     """A variable of a store does not match its checksum (the file was damaged or edited)."""
 
@@ -131,91 +121,6 @@ def missing_points(ds: xr.Dataset) -> tuple[int, int]:
         return 0, n
     mask = np.asarray(ds[COMPUTED].values, dtype=bool)
     return int((~mask).sum()), int(mask.size)
-
-
-# -------------------------------------------------------------------------------- locking
-_HELD: dict[str, list[int]] = {}  # real path of a store -> [lock descriptor, holders]
-_HELD_LOCK = threading.Lock()
-
-
-def _lock_file(key: str) -> Path:
-    """The lock file of the store at real path ``key``: in a per-user temporary directory,
-    never beside the store (named after a hash of the path)."""
-    folder = Path(tempfile.gettempdir()) / f"multigap-locks-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
-
-
-def _flock(path: Path, store: str) -> int:
-    """Lock ``path`` exclusively without waiting; its descriptor, or StoreBusyError."""
-    assert fcntl is not None
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            try:
-                owner = os.read(fd, 32).decode(errors="replace").strip() or "?"
-            finally:
-                os.close(fd)
-            raise StoreBusyError(
-                f"store {store!r} is being written by another process (pid {owner}): "
-                f"wait for it to finish, or choose another path"
-            ) from None
-        try:  # the holder before us may have removed the file: lock the current one
-            same = os.fstat(fd).st_ino == os.stat(path).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
-            return fd
-        os.close(fd)
-
-
-def _acquire(path: Path) -> str | None:
-    """Take the writer's lock of store ``path`` for this process; the key to release it.
-
-    Re-entrant within a process (the holders are counted); another process holding it raises
-    :class:`StoreBusyError` at once.
-    """
-    if fcntl is None:  # pragma: no cover - Windows
-        return None
-    key = os.path.realpath(path)
-    with _HELD_LOCK:
-        if key in _HELD:
-            _HELD[key][1] += 1
-        else:
-            _HELD[key] = [_flock(_lock_file(key), str(path)), 1]
-    return key
-
-
-def _release(key: str | None) -> None:
-    if key is None:  # pragma: no cover - Windows
-        return
-    with _HELD_LOCK:
-        held = _HELD.get(key)
-        if held is None:
-            return
-        held[1] -= 1
-        if held[1] > 0:
-            return
-        del _HELD[key]
-        try:
-            _lock_file(key).unlink(missing_ok=True)  # while still holding it (see _flock)
-        finally:
-            os.close(held[0])
-
-
-@contextmanager
-def lock_store(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold the writer's lock of store ``path`` inside the block (:class:`StoreBusyError`
-    if another process holds it)."""
-    key = _acquire(Path(path))
-    try:
-        yield
-    finally:
-        _release(key)
 
 
 # ------------------------------------------------------------------------------ file writing
@@ -475,7 +380,7 @@ class SweepStore:
             raise ValueError(f"store {str(self.path)!r} is a directory, not a netCDF file")
         if not self.path.parent.is_dir():
             raise ValueError(f"the directory of store {str(self.path)!r} does not exist")
-        self._lock = _acquire(self.path)
+        self._lock = acquire(self.path)
         try:
             self._load(template)
         except BaseException:
@@ -606,7 +511,7 @@ class SweepStore:
         """Release the store's lock (the data in memory stay usable); safe to call twice."""
         if self.path is not None and self._lock is not None:
             lock, self._lock = self._lock, None
-            _release(lock)
+            release(lock)
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # interpreter shutdown
