@@ -523,7 +523,27 @@ def tc_map(ds: xr.Dataset, var: str = "tc", log: bool = False) -> Figure:
         ax.set_ylabel("g")
         lambda_axis(ax, "y")
         ax.set_title(_title(ds, f"{'Tc' if var == 'tc' else var}(η, g)"))
+        _mark_unfinished(fig, ds)
     return fig
+
+
+def _mark_unfinished(fig: Figure, ds: xr.Dataset) -> None:
+    """Say on the figure how many points an unfinished sweep store still misses."""
+    if "computed" not in ds.data_vars:
+        return
+    done = np.asarray(ds["computed"].values, dtype=bool)
+    missing = int((~done).sum())
+    if missing:
+        fig.text(
+            0.01,
+            0.01,
+            f"unfinished map: {missing} of {done.size} points missing (blank); "
+            f"max of the computed points only",
+            fontsize=7,
+            color="C3",
+            ha="left",
+            va="bottom",
+        )
 
 
 def map_variables(ds: xr.Dataset) -> list[str]:

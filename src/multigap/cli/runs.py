@@ -12,7 +12,6 @@ from multigap.cli.common import (
     ConfigOpt,
     PresetOpt,
     _fail,
-    _write,
     check_g,
     load,
     user_errors,
@@ -40,6 +39,76 @@ def _executor(workers: int | None, scheduler: str | None) -> Any:
 
         return process_executor(workers)
     return None
+
+
+def _close(ex: Any, interrupted: bool) -> None:
+    """Shut the executor down; after an interruption end local workers at once."""
+    if ex is None:
+        return
+    stop = getattr(ex, "terminate", None) if interrupted else None
+    closer = stop or getattr(ex, "shutdown", None) or getattr(ex, "close", None)
+    if closer is not None:
+        closer()
+
+
+def _saved(out: Path) -> str:
+    """What an interrupted map left in its store, in words."""
+    from multigap.runs.store import missing_points
+
+    try:
+        import xarray as xr
+
+        with xr.open_dataset(out, engine="h5netcdf") as ds:
+            missing, total = missing_points(ds)
+    except Exception:  # no store yet (interrupted before the first write), or not a store
+        return f"nothing saved in {out}"
+    return (
+        f"{total - missing} of {total} points are saved in {out}; run the same command again "
+        f"to compute the other {missing}"
+    )
+
+
+def _refuse_replacing_a_grid_map(out: Path) -> None:
+    """--adaptive writes a new file: never over a grid map (finished or not) or another file."""
+    if not out.exists():
+        return
+    import xarray as xr
+
+    try:
+        with xr.open_dataset(out, engine="h5netcdf") as ds:
+            is_adaptive = "adaptive" in ds.attrs
+    except Exception:
+        is_adaptive = False
+    if not is_adaptive:
+        raise typer.BadParameter(
+            f"{out} exists and is not an adaptive map (a grid map or another file); --adaptive "
+            f"would replace it: choose another --out, or move the file away",
+            param_hint="--out",
+        )
+
+
+def _adaptive(
+    m: Any, ev: Any, gv: Any, quantity: str, npoints: int, ex: Any, out: Path, quiet: bool
+) -> Any:
+    """``map --adaptive``: sample, then write ``out`` atomically while holding its lock."""
+    from multigap.runs.store import atomic_write, lock_store
+    from multigap.runs.sweep import adaptive_map
+
+    with lock_store(out):
+        ds = adaptive_map(
+            m,
+            (float(ev.min()), float(ev.max())),
+            (float(gv.min()), float(gv.max())),
+            quantity,
+            npoints,
+            ex,
+            grid=(ev.size, gv.size),
+            progress=not quiet,
+        )
+        _refuse_replacing_a_grid_map(out)  # again: a grid map may have appeared meanwhile
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(ds, out)
+    return ds
 
 
 @app.command("map")
@@ -81,33 +150,30 @@ def map_(
             f"needs >= 4 points and one quantity, got {adaptive} points for {','.join(qs)}",
             param_hint="--adaptive",
         )
+    if adaptive is not None:
+        _refuse_replacing_a_grid_map(out)
     m = load(preset, config)
-    from multigap.runs.sweep import adaptive_map, sweep
+    from multigap.runs.signals import Terminated, sigterm_interrupts
+    from multigap.runs.sweep import sweep
 
-    ex = _executor(workers, scheduler)
-    try:
-        if adaptive is None:
-            ds = sweep(m, eta=ev, g=gv, quantities=qs, executor=ex, store=out, progress=not quiet)
-        else:
-            ds = adaptive_map(
-                m,
-                (float(ev.min()), float(ev.max())),
-                (float(gv.min()), float(gv.max())),
-                qs[0],
-                adaptive,
-                ex,
-                grid=(ev.size, gv.size),
-                progress=not quiet,
-            )
-            tmp = out.with_suffix(".nc.tmp")
-            _write(ds, tmp)
-            tmp.replace(out)
-            ev, gv = ds["eta"].values, ds["g"].values
-    finally:
-        if ex is not None:
-            closer = getattr(ex, "shutdown", None) or getattr(ex, "close", None)
-            if closer is not None:
-                closer()
+    with sigterm_interrupts():  # SIGTERM: the store is flushed as on Ctrl-C
+        ex = _executor(workers, scheduler)
+        try:
+            if adaptive is None:
+                ds = sweep(
+                    m, eta=ev, g=gv, quantities=qs, executor=ex, store=out, progress=not quiet
+                )
+            else:
+                ds = _adaptive(m, ev, gv, qs[0], adaptive, ex, out, quiet)
+                ev, gv = ds["eta"].values, ds["g"].values
+        except BaseException as exc:
+            _close(ex, interrupted=True)
+            if not isinstance(exc, KeyboardInterrupt):
+                raise
+            how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+            typer.secho(f"{how}: {_saved(out)}", err=True, fg=typer.colors.YELLOW)
+            raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
+        _close(ex, interrupted=False)
     if not quiet:
         typer.echo(f"wrote {out}")
     if "tc" in ds and ds["tc"].notnull().any():
@@ -146,6 +212,18 @@ def plot_(
         raise typer.BadParameter(
             f"{file} is not a readable netCDF file: {exc}", param_hint="FILE"
         ) from None
+    from multigap.runs.store import missing_points, verify_checksums
+
+    verify_checksums(ds, str(file))
+    missing, total = missing_points(ds)
+    if missing:
+        typer.secho(
+            f"warning: {file} is an unfinished map: {missing} of {total} points are missing "
+            f"(blank on the figure; the maximum is that of the computed points); run the same "
+            f"`multigap map` command again to finish it",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     names = [v.strip() for v in var.split(",")] if var else None
     stem = out if out is not None else file.with_suffix("")
     for name, fig in plot.maps(ds, names, log=log):

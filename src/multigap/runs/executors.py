@@ -22,6 +22,14 @@ The caller should compute the model's expensive cached products (``model.geometr
 calling :func:`run_batches`, so that they travel inside the pickled model and workers never
 recompute them (:func:`multigap.sweep.sweep` does so).
 
+Workers of a :class:`ProcessPool` never re-run the caller's ``__main__``: they start with
+``multigap/runs/_worker_main.py`` as their main module (a bootstrap that only ignores SIGINT),
+and the model and every task travel with cloudpickle, which sends functions and classes defined
+in ``__main__`` by value. So ``executor=2`` works alike from a script with or without ``if
+__name__ == "__main__":``, from ``python - < script.py``, ``python -c`` and notebooks. Each
+worker watches its parent (a thread blocked on the parent's sentinel pipe) and exits as soon as
+the parent is gone, however it died (SIGKILL included): no worker outlives a killed sweep.
+
 BLAS threads: each :class:`ProcessPool` worker is limited to ``cores // workers`` BLAS/OpenMP
 threads (threadpoolctl, plus ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
 ``MKL_NUM_THREADS`` in its environment for libraries loaded later), so that workers x threads
@@ -47,11 +55,26 @@ import os
 import pickle
 import sys
 import uuid
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import cloudpickle
+
+from multigap.runs.workers import (
+    _MISSING,
+    _STARTING,
+    THREAD_ENV_VARS,
+    _call_blob,
+    _run_cached,
+    _run_direct,
+    _worker_init,
+    default_context,
+    limit_blas_threads,
+)
+
 __all__ = [
+    "THREAD_ENV_VARS",
     "ProcessPool",
     "available_cores",
     "blas_threads_per_worker",
@@ -63,17 +86,8 @@ __all__ = [
     "run_batches",
 ]
 
-#: Environment variables that cap the thread pools of the common BLAS / OpenMP runtimes.
-THREAD_ENV_VARS = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
-
 Task = Callable[..., Any]
+_default_context = default_context  # the pool's default context (name kept for callers)
 
 
 # ------------------------------------------------------------------------------------ cores
@@ -101,71 +115,6 @@ def blas_threads_per_worker(n_workers: int, cores: int | None = None) -> int:
     return max(1, c // int(n_workers))
 
 
-_LIMITER: Any = None  # keeps the threadpoolctl limits of a worker alive
-
-
-def limit_blas_threads(n_threads: int) -> None:
-    """Cap this process's BLAS/OpenMP thread pools at ``n_threads`` (for worker processes).
-
-    Sets the environment variables of :data:`THREAD_ENV_VARS` (effective for libraries loaded
-    afterwards and for child processes) and, through threadpoolctl when installed, the pools of
-    the libraries already loaded (numpy's BLAS is, by the time an initializer runs).
-    """
-    global _LIMITER
-    n = max(1, int(n_threads))
-    for var in THREAD_ENV_VARS:
-        os.environ[var] = str(n)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        return
-    _LIMITER = threadpool_limits(limits=n)
-
-
-# ------------------------------------------------------------------------ worker-side state
-_CACHE_SIZE = 4
-_MODELS: OrderedDict[str, Any] = OrderedDict()
-_MISSING = "__multigap_model_missing__"
-
-
-def _install(token: str, model: Any) -> None:
-    _MODELS[token] = model
-    _MODELS.move_to_end(token)
-    while len(_MODELS) > _CACHE_SIZE:
-        _MODELS.popitem(last=False)
-
-
-def _worker_init(threads: int, token: str | None, blob: bytes | None) -> None:
-    """Initializer of :class:`ProcessPool` workers: cap BLAS threads, install the model."""
-    limit_blas_threads(threads)
-    if token is not None and blob is not None:
-        _install(token, pickle.loads(blob))
-
-
-def _run_cached(token: str, model: Any, task: Task, args: tuple[Any, ...]) -> tuple[str, Any]:
-    """Run ``task(model, *args)`` with the model given or looked up by token in this process."""
-    if model is None:
-        model = _MODELS.get(token)
-        if model is None:
-            return (_MISSING, None)
-    else:
-        _install(token, model)
-    return ("ok", task(model, *args))
-
-
-def _run_direct(model: Any, task: Task, args: tuple[Any, ...]) -> Any:
-    """Run ``task(model, *args)`` (Dask resolves the scattered model future to the object)."""
-    return task(model, *args)
-
-
-# ------------------------------------------------------------------------------ process pool
-def _default_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe with threads (tqdm, dask); forkserver forks cheap workers from a clean
-    # server process where the platform has it, spawn elsewhere.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 class ProcessPool(cf.Executor):
     """A pool of local worker processes with capped BLAS threads and one model per worker.
 
@@ -182,7 +131,8 @@ class ProcessPool(cf.Executor):
     threads_per_worker : int, optional
         BLAS/OpenMP threads per worker (default ``cores // max_workers``, at least 1).
     mp_context : multiprocessing context, optional
-        Default "forkserver" where available, else "spawn" (never "fork": unsafe with threads).
+        Default "forkserver" where available, else "spawn" (never "fork": unsafe with
+        threads), with workers that never re-run the caller's ``__main__``.
     """
 
     def __init__(
@@ -201,11 +151,12 @@ class ProcessPool(cf.Executor):
         )
         if self.threads_per_worker < 1:
             raise ValueError(f"threads_per_worker must be >= 1, got {threads_per_worker}")
-        self._context = mp_context or _default_context()
+        self._context = mp_context or default_context()
         self._pool: cf.ProcessPoolExecutor | None = None
         self._model: Any = None
         self._token: str | None = None
         self._closed = False
+        self._started: list[Any] = []  # every worker process this pool has started
 
     def __repr__(self) -> str:
         return (
@@ -218,6 +169,7 @@ class ProcessPool(cf.Executor):
             raise RuntimeError("cannot use a ProcessPool after shutdown")
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        self._started = [p for p in self._started if p.is_alive()]
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.max_workers,
             mp_context=self._context,
@@ -235,14 +187,35 @@ class ProcessPool(cf.Executor):
         if self._pool is not None and self._model is model and self._token is not None:
             return self._token
         token = uuid.uuid4().hex
-        self._start(token, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        self._start(token, cloudpickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
         self._model, self._token = model, token
         return token
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        """Schedule ``fn(*args, **kwargs)`` on a worker."""
+        """Schedule ``fn(*args, **kwargs)`` on a worker (pickled with cloudpickle, so that
+        functions and classes of ``__main__`` travel by value)."""
         pool = self._pool if self._pool is not None else self._start(None, None)
-        return pool.submit(fn, *args, **kwargs)
+        blob = cloudpickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        _STARTING.started = self._started  # workers start inside submit (on demand)
+        try:
+            return pool.submit(_call_blob, blob)
+        finally:
+            _STARTING.started = None
+
+    def terminate(self) -> None:
+        """Stop at once: end the workers (their running tasks are lost), then shut down.
+
+        For an interrupted sweep (Ctrl-C, SIGTERM, an error): waiting for batches whose
+        results nobody will read would only delay the exit.
+        """
+        for proc in self._started:
+            if proc.is_alive():
+                proc.terminate()
+        self.shutdown(wait=True, cancel_futures=True)
+        for proc in self._started:
+            if proc.pid is not None:  # started
+                proc.join(timeout=10)
+        self._started = [p for p in self._started if p.is_alive()]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers (pending futures are cancelled with ``cancel_futures=True``)."""
@@ -410,23 +383,27 @@ def run_batches(
 
     Notes
     -----
-    Closing the generator early (an exception or Ctrl-C in the consumer) cancels the batches
-    not yet started and shuts down a pool created here. An exception raised by a task is
-    re-raised here after the same clean-up.
+    Closing the generator early (an exception, Ctrl-C or SIGTERM in the consumer) cancels the
+    batches not yet started and ends the workers of a pool created here at once. An exception
+    raised by a task is re-raised here after the same clean-up.
     """
     kind, ex, owned = _resolve(executor)
     if kind == "serial":
         for i, args in enumerate(batches):
             yield i, task(model, *args)
         return
+    finished = False
     try:
         if kind == "dask":
             yield from _run_dask(ex, model, task, batches, window)
         else:
             yield from _run_futures(kind, ex, model, task, batches, window)
+        finished = True
     finally:
-        if owned:
+        if owned and finished:
             ex.shutdown(wait=True, cancel_futures=True)
+        elif owned:  # interrupted: do not wait for batches nobody will read
+            ex.terminate()
 
 
 def _run_futures(

@@ -18,12 +18,21 @@ dimensions) and, given a path, mirrors it to a netCDF file (h5netcdf engine):
   timestamps, so an interrupted and resumed sweep ends with a file identical to an uninterrupted
   one.
 
-One sweep at a time per file: two processes writing the same store would overwrite each
-other's progress (never corrupting the file, but wasting work).
+* one writing process at a time: a store is locked (``fcntl.flock`` on a lock file named
+  after its real path in a per-user temporary directory, released when the sweep ends or its
+  process dies) from the moment it is opened, and another process that opens it is refused at
+  once (:class:`StoreBusyError`); a new store is written
+  (empty) as soon as it is opened, so a sweep with other parameters that comes later is
+  compared with it even before the first batch is done;
+* every data variable carries a ``sha256`` attribute, the checksum of its values (dtype,
+  shape and bytes); reopening a store (and ``multigap plot``) verifies it, so a flipped byte
+  is refused (:class:`StoreCorruptError`) instead of being reused.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import math
 import os
@@ -37,12 +46,21 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from multigap.runs.locks import StoreBusyError, acquire, lock_store, release
+
 __all__ = [
+    "CHECKSUM",
     "COMPUTED",
+    "StoreBusyError",
+    "StoreCorruptError",
     "StoreMismatchError",
     "SweepStore",
     "atomic_write",
+    "checksum",
     "describe_differences",
+    "lock_store",
+    "missing_points",
+    "verify_checksums",
 ]
 
 #: Name of the boolean mask of computed points in an unfinished store.
@@ -59,8 +77,50 @@ ATTR_LABELS = {
 }
 
 
+#: Attribute of every data variable holding the checksum of its values.
+CHECKSUM = "sha256"
+
+
 class StoreMismatchError(ValueError):
     """An existing store was made with other parameters than the sweep asking for it."""
+
+
+class StoreCorruptError(StoreMismatchError):
+    """A variable of a store does not match its checksum (the file was damaged or edited)."""
+
+
+# ---------------------------------------------------------------------------- checksums
+def checksum(values: Any) -> str:
+    """SHA-256 of an array's dtype (little-endian), shape and C-order bytes, as hex."""
+    arr = np.asarray(values)
+    arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
+    h = hashlib.sha256(f"{arr.dtype.str}{arr.shape}".encode())
+    h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+def verify_checksums(ds: xr.Dataset, where: str) -> None:
+    """Raise :class:`StoreCorruptError` if a data variable does not match its checksum.
+
+    Variables without a ``sha256`` attribute (files not written by a sweep) are not checked.
+    ``where`` names the file in the message.
+    """
+    for name, var in ds.data_vars.items():
+        want = var.attrs.get(CHECKSUM)
+        if want is not None and checksum(var.values) != want:
+            raise StoreCorruptError(
+                f"{where}: the values of {name!r} do not match their checksum (the file was "
+                f"damaged or edited): delete it and run the map again"
+            )
+
+
+def missing_points(ds: xr.Dataset) -> tuple[int, int]:
+    """(points not computed, points in all) of a store; (0, n) for a finished one."""
+    if COMPUTED not in ds.data_vars:
+        n = int(np.prod([ds.sizes[d] for d in ("eta", "g") if d in ds.sizes]))
+        return 0, n
+    mask = np.asarray(ds[COMPUTED].values, dtype=bool)
+    return int((~mask).sum()), int(mask.size)
 
 
 # ------------------------------------------------------------------------------ file writing
@@ -297,7 +357,11 @@ class SweepStore:
                 raise ValueError(
                     f"variable {name!r} must have leading dimensions {self.dims}, got {dims_v}"
                 )
-            self._vars[name] = (dims_v, _blank(v.shape, v.dtype), dict(v.attrs))
+            self._vars[name] = (
+                dims_v,
+                _blank(v.shape, v.dtype),
+                {k: a for k, a in v.attrs.items() if k != CHECKSUM},
+            )
         self.shape = tuple(int(template.sizes[d]) for d in self.dims)
         self.computed: NDArray[np.bool_] = np.zeros(self.shape, dtype=bool)
         self._dirty = False
@@ -305,6 +369,7 @@ class SweepStore:
         self._next_write = 0.0
         self.writes = 0
         self.resumed = 0
+        self._lock: str | None = None
         if self.path is not None:
             self._open(template)
 
@@ -315,8 +380,18 @@ class SweepStore:
             raise ValueError(f"store {str(self.path)!r} is a directory, not a netCDF file")
         if not self.path.parent.is_dir():
             raise ValueError(f"the directory of store {str(self.path)!r} does not exist")
+        self._lock = acquire(self.path)
+        try:
+            self._load(template)
+        except BaseException:
+            self.close()
+            raise
+
+    def _load(self, template: xr.Dataset) -> None:
+        assert self.path is not None
         _remove_stale_temps(self.path)
-        if not self.path.exists():
+        if not self.path.exists():  # written at once: a later other sweep is compared with it
+            atomic_write(self.to_dataset(final=False), self.path)
             return
         try:
             stored = xr.load_dataset(self.path, engine=ENGINE)
@@ -325,6 +400,7 @@ class SweepStore:
                 f"store {str(self.path)!r} exists but is not a readable netCDF file ({exc}); "
                 f"move or delete it, or choose another path"
             ) from None
+        verify_checksums(stored, f"store {str(self.path)!r}")
         diffs = describe_differences(stored, template)
         if diffs:
             raise StoreMismatchError(
@@ -394,14 +470,18 @@ class SweepStore:
     def to_dataset(self, final: bool = True) -> xr.Dataset:
         """The grid as a Dataset; ``final=False`` adds the ``computed`` mask."""
         data: dict[str, xr.Variable] = {
-            name: xr.Variable(dims_v, arr.copy(), dict(attrs))
+            name: xr.Variable(dims_v, arr.copy(), {**attrs, CHECKSUM: checksum(arr)})
             for name, (dims_v, arr, attrs) in self._vars.items()
         }
         if not final:
             data[COMPUTED] = xr.Variable(
                 self.dims,
                 self.computed.copy(),
-                {"long_name": "point computed (unfinished sweep store)", "units": "1"},
+                {
+                    "long_name": "point computed (unfinished sweep store)",
+                    "units": "1",
+                    CHECKSUM: checksum(self.computed),
+                },
             )
         coords = {
             name: xr.Variable(dims_c, values.copy(), dict(attrs))
@@ -424,7 +504,18 @@ class SweepStore:
             self.writes += 1
             self._on_disk_final = True
             self._dirty = False
+        self.close()
         return ds
+
+    def close(self) -> None:
+        """Release the store's lock (the data in memory stay usable); safe to call twice."""
+        if self.path is not None and self._lock is not None:
+            lock, self._lock = self._lock, None
+            release(lock)
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # interpreter shutdown
+            self.close()
 
 
 def _blank(shape: tuple[int, ...], dtype: np.dtype[Any]) -> NDArray[Any]:
