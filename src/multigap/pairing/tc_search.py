@@ -33,7 +33,7 @@ from multigap import validation as check
 from multigap.constants import BCS_PREFACTOR, KB
 from multigap.pairing.operator import KernelTables, PairOperator, Windows
 
-__all__ = ["DEFAULT_TOL", "TcBatch", "lambda_of_T", "solve_tc"]
+__all__ = ["DEFAULT_TOL", "TcBatch", "TcCeilingError", "lambda_of_T", "solve_tc"]
 
 FloatArray = NDArray[np.float64]
 MuOfT = Callable[[FloatArray, NDArray[np.intp]], FloatArray]
@@ -89,6 +89,10 @@ class TcBatch:
             np.add.at(count, idx, 1)
         return count
 
+
+
+class TcCeilingError(ValueError):
+    """Lambda(T_ceiling) > 1: Tc lies above the search ceiling (the message names the point)."""
 
 def _describe(labels: dict[str, FloatArray] | None, idx: NDArray[np.intp], limit: int = 3) -> str:
     if not labels:
@@ -464,7 +468,7 @@ def _search_block(
             raise ValueError(f"Lambda is NaN at {_describe(labels, p[np.isnan(res.lam)])}")
         hot = _newton_update(st, p, res.lam - 1.0, res.slope, u_floor, u_ceil, tol)
         if hot.size:
-            raise ValueError(
+            raise TcCeilingError(
                 f"Lambda(T_ceiling = {t_ceiling:g} K) = {res.lam[hot[0]]:.6g} > 1 at "
                 f"{_describe(labels, p[hot])}: Tc lies above the search ceiling (raise "
                 f"t_ceiling or check the couplings)"
@@ -506,7 +510,7 @@ def _search_one(
         if math.isnan(lam):
             raise ValueError(f"Lambda is NaN at {_describe(labels, where)}")
         if pt.update(lam - 1.0, float(res.slope[0]), u_floor, u_ceil, tol):
-            raise ValueError(
+            raise TcCeilingError(
                 f"Lambda(T_ceiling = {t_ceiling:g} K) = {lam:.6g} > 1 at "
                 f"{_describe(labels, where)}: Tc lies above the search ceiling (raise "
                 f"t_ceiling or check the couplings)"

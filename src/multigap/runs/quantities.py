@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from multigap.pairing import gaps as gap_solver
 from multigap.pairing import tc as tc_solver
+from multigap.pairing.tc_search import TcCeilingError
 
 __all__ = [
     "COORD_ATTRS",
@@ -185,18 +186,12 @@ def resolve_quantities(quantities: str | Quantity | Iterable[str | Quantity]) ->
 
 
 # ------------------------------------------------------------------ built-in quantities
-#: Part of the message of multigap.pairing.tc when Lambda(T_ceiling) > 1 at some point.
-_CEILING = "above the search ceiling"
-
-
 def _tc_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
     """Tc of a batch; a point whose Tc lies above the search ceiling is flagged, not fatal."""
     tc_mod = tc_solver
     try:
         *_, batch = tc_mod._solve_model(model, eta, g)  # carries below_floor and mu at Tc
-    except ValueError as exc:
-        if _CEILING not in str(exc):
-            raise
+    except TcCeilingError:
         if eta.size == 1:  # this point: Lambda(T_ceiling) > 1
             nan = np.full(1, np.nan)
             return {"tc": nan, "below_floor": [False], "above_ceiling": [True], "mu": nan}
