@@ -10,3 +10,48 @@ quadrature of ``quadrature``. Every result is at fixed density: the gaps of
 May import: ``multigap.pairing`` (public functions only), ``multigap.structure``,
 ``multigap.constants``, ``multigap.validation``.
 """
+
+from __future__ import annotations
+
+from multigap.pairing.response.crossover import (
+    CondensateFraction,
+    PairSize,
+    condensate_fraction,
+    pair_size,
+)
+from multigap.pairing.response.spectra import TunnelingDOS, tunneling_dos
+from multigap.pairing.response.stiffness import (
+    BKTResult,
+    LondonDepth,
+    Stiffness,
+    bkt_result,
+    bkt_temperature,
+    london_penetration_depth,
+    superfluid_stiffness,
+)
+from multigap.pairing.response.thermo import (
+    HeatJump,
+    SpecificHeat,
+    specific_heat,
+    specific_heat_jump,
+)
+
+__all__ = [
+    "BKTResult",
+    "CondensateFraction",
+    "HeatJump",
+    "LondonDepth",
+    "PairSize",
+    "SpecificHeat",
+    "Stiffness",
+    "TunnelingDOS",
+    "bkt_result",
+    "bkt_temperature",
+    "condensate_fraction",
+    "london_penetration_depth",
+    "pair_size",
+    "specific_heat",
+    "specific_heat_jump",
+    "superfluid_stiffness",
+    "tunneling_dos",
+]

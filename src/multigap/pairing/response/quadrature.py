@@ -11,11 +11,11 @@ xi = C_x kx^2 + E_n(kz) - mu and Delta_n(kz),
 * **kz** in the band energy u = E_n(kz) on [bottom_n, top_n]: dkz = |f'(u)| du / (d sin(kz d)),
   cos(kz d) = f(u) (f the half trace of the transfer matrix, ``lattice.characteristic``), split
   at breakpoints (mu, mu +- wc, geometrically graded levels around mu between the smallest
-  energy scale and wc, levels graded towards both band edges, and any the caller adds) and mapped u = u0 + L sin^2(theta) on each
-  piece, Gauss-Legendre in theta. The map makes the square roots at band edges, at the Fermi
-  crossing and at the window edges smooth. The band curvature is d^2E/dkz^2 = d^2 E_phph with
-  E_ph = -sin(ph)/f', E_phph = (-cos(ph) - f'' E_ph^2)/f' (ph = kz d; f'' by a central
-  difference of the exact complex-step f').
+  energy scale and wc, levels graded towards both band edges, and any the caller adds) and
+  mapped u = u0 + L sin^2(theta) on each piece, Gauss-Legendre in theta. The map makes the
+  square roots at band edges, at the Fermi crossing and at the window edges smooth. The band
+  curvature is d^2E/dkz^2 = d^2 E_phph with E_ph = -sin(ph)/f', E_phph = (-cos(ph) - f''
+  E_ph^2)/f' (ph = kz d; f'' by a central difference of the exact complex-step f').
 * **kx** between energy breakpoints xi_b (the window edges, the Fermi point xi = 0, ...) with
   kx = kx_F + s_k sinh(v), centred on the Fermi point kx_F = sqrt(max(mu - E_n, 0)/C_x), s_k the kx
   width of the energy scale s (|Delta| or k_B T), Gauss-Legendre in v on each piece. Integrating
@@ -47,7 +47,8 @@ KZ_ORDER = 16
 KX_ORDER = 32
 #: Ratio between consecutive graded levels around mu.
 _GRADING = 4.0
-#: Graded levels towards each band edge (down to 4^-6 of the band width; finer levels meet the rounding of 1 - f^2).
+#: Graded levels towards each band edge (down to 4^-6 of the band width; finer levels meet
+#: the rounding of 1 - f^2).
 _EDGE_LEVELS = 6
 #: 1/pi^2: the measure of int d^2k/(2 pi)^2 over the positive quadrant.
 MEASURE = 1.0 / math.pi**2
@@ -171,8 +172,13 @@ def kz_nodes(state: State, levels: FloatArray, upper: FloatArray, order: int) ->
     # the edge's square root just outside a long piece
     grade = (b - a)[:, None] * _GRADING ** -np.arange(1.0, _EDGE_LEVELS + 1.0)
     pts = np.concatenate(
-        [a[:, None], hi[:, None], state.mu + np.asarray(levels), a[:, None] + grade,
-         b[:, None] - grade],
+        [
+            a[:, None],
+            hi[:, None],
+            state.mu + np.asarray(levels),
+            a[:, None] + grade,
+            b[:, None] - grade,
+        ],
         axis=1,
     )
     pts = np.sort(np.clip(pts, a[:, None], hi[:, None]), axis=1)

@@ -117,9 +117,7 @@ def stiffness_of(
     gap = st.gap_scale()
     s_sc = np.sqrt(gap**2 + kt**2)
     s_min = np.minimum(s_sc, kt) if kt > 0.0 else s_sc
-    levels = np.concatenate(
-        [-wc[:, None], qd.graded_levels(s_min, wc), wc[:, None]], axis=1
-    )
+    levels = np.concatenate([-wc[:, None], qd.graded_levels(s_min, wc), wc[:, None]], axis=1)
     kz = qd.kz_nodes(st, levels, st.mu + wc, kz_order)
     breaks = np.stack([-wc, np.zeros(nb), wc], axis=1)[:, None, :]
     kx = qd.kx_nodes(cx, kz.e, s_sc[:, None], breaks, kx_order)
