@@ -21,7 +21,8 @@ integrand has a square-root singularity or a jump: Delta_n(kz) = |omega| (cohere
 (E_n - mu)^2 + Delta_n^2 = omega^2 (the kx band bottom at a root), Delta_n^2 = omega^2 - wc^2
 (a root leaving the window), E_n = mu + omega (the normal root's band bottom), mu +- wc, plus
 graded levels at distances Gamma 4^k (up to twice the band width) around them when Gamma > 0.
-The roots are located on 401 samples of each band and refined by bisection.
+The roots are located on 401 samples of each band (with mu and mu +- wc among them) and
+refined by bisection.
 
 States are conserved: over any energy window that contains [-sqrt(wc^2 + Delta^2),
 sqrt(wc^2 + Delta^2)], int (N_s - N_n) domega = 0 (tests/pairing/physics/test_response_spectra.py).
@@ -94,10 +95,13 @@ class TunnelingDOS:
 
 
 def _band_gap_sampler(st: qd.State) -> tuple[FloatArray, FloatArray]:
-    """Samples u (nb, M) of each band and Delta_n(u) there."""
+    """Samples u (nb, M) of each band and Delta_n(u) there. mu and mu +- wc are samples: the
+    two roots mu +- sqrt(omega^2 - Delta^2) of the kx-band-bottom condition, however close,
+    then lie in different sample intervals."""
     th = np.linspace(0.0, 0.5 * math.pi, _SAMPLES)
     a, b = st.bottoms[:, None], st.tops[:, None]
-    u = a + (b - a) * np.sin(th) ** 2
+    extra = st.mu + np.stack([-st.wc, np.zeros_like(st.wc), st.wc], axis=1)
+    u = np.sort(np.concatenate([a + (b - a) * np.sin(th) ** 2, np.clip(extra, a, b)], axis=1))
     return u, _gap_at(st, u)
 
 
@@ -164,21 +168,27 @@ def _gap_at_flat(st: qd.State, band: NDArray[np.intp], u: FloatArray) -> FloatAr
 
 def _kx_sharp(cx: float, e: FloatArray, d: FloatArray, om: float, wc: FloatArray) -> FloatArray:
     """Gamma = 0: int dkx/(2pi) over R of the spectral weight at omega, per kz node (nb, P)."""
+
+    def nu(xi: Any, live: Any) -> Any:  # 1D density of the kx band at xi, per unit kz
+        return np.where(
+            live, 1.0 / (2.0 * math.pi * np.sqrt(cx * np.where(live, xi - e, 1.0))), 0.0
+        )
+
+    wcb = wc[:, None]
     out = np.zeros(e.shape)
+    gapped = d != 0.0
     w2 = om * om - d * d
-    ok = w2 > 0.0
+    ok = gapped & (w2 > 0.0)
     xi0 = np.sqrt(np.where(ok, w2, 1.0))
     for s in (1.0, -1.0):
         xi = s * xi0
-        live = ok & (np.abs(xi) < wc[:, None]) & (xi > e)
-        nu = 1.0 / (2.0 * math.pi * np.sqrt(cx * np.where(live, xi - e, 1.0)))
-        out += np.where(live, nu * 0.5 * (1.0 + xi / om) * abs(om) / xi0, 0.0)
-    if abs(om) > 0.0:
-        live = (abs(om) >= wc[:, None]) & (om > e)
-        out += np.where(
-            live, 1.0 / (2.0 * math.pi * np.sqrt(cx * np.where(live, om - e, 1.0))), 0.0
-        )
-    return out
+        live = ok & (np.abs(xi) < wcb) & (xi > e)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coh = np.where(live, 0.5 * (1.0 + xi / om) * abs(om) / xi0, 0.0)
+        out += nu(xi, live) * coh
+    # ungapped nodes inside the window, and the normal states outside it: the root xi = omega
+    normal = np.where(gapped, abs(om) >= wcb, True)
+    return out + nu(om, normal & (om > e))
 
 
 def _segment(cx: float, p: Any, a: FloatArray, b: FloatArray) -> Any:
@@ -236,6 +246,7 @@ def dos_of(
     )
     steps = (math.ceil(math.log(reach / gamma) / math.log(4.0))) if gamma > 0.0 else 0
     grade = gamma * 4.0 ** np.arange(0, max(steps, 0) + 1) if gamma > 0.0 else np.zeros(0)
+    scale = st.gap_scale()
     for i, om in enumerate(omega):
         pts = roots[i] - st.mu
         pts = np.where(np.isfinite(pts), pts, 0.0)
@@ -246,6 +257,11 @@ def dos_of(
             base = np.concatenate(
                 [base] + [base + s for s in grade] + [base - s for s in grade], axis=1
             )
+        # levels graded from 4 xi0 (xi0 = sqrt(omega^2 - Delta^2), not on a root) to wc around mu:
+        # the roots' 1D van Hove points sit at mu +- xi0, arbitrarily close to each other
+        xi0 = np.sqrt(np.abs(om * om - scale**2))
+        near = qd.graded_levels(np.maximum(4.0 * xi0, 1e-9 * wc), np.maximum(wc, abs(om)))
+        base = np.concatenate([base, near], axis=1)
         kz = qd.kz_nodes(st, base, st.tops + 1.0, kz_order)
         if gamma > 0.0:
             per = _kx_broad(st.c_x, kz.e, kz.delta, float(om), gamma, wc)
