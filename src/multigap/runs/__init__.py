@@ -6,3 +6,7 @@ locked, atomic, resumable netCDF store).
 
 May import: ``multigap.pairing``, ``multigap.structure``, ``multigap.model`` and below.
 """
+
+from multigap.runs import (
+    response_quantities as response_quantities,
+)  # registers bkt, stiffness, jump, crossover
