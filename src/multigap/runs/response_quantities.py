@@ -9,7 +9,7 @@ nothing here is physics.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ FloatArray = NDArray[np.float64]
 _FAILURES = (gap_solver.GapConvergenceError, RuntimeError, ValueError)
 
 
-def BAND_COORDS(model: Any) -> dict[str, tuple[ArrayLike, dict[str, str]]]:
+def BAND_COORDS(model: Any) -> dict[str, tuple[ArrayLike, Mapping[str, str]]]:
     """The ``band`` coordinate (1-based subband index)."""
     return {
         "band": (
