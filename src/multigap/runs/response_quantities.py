@@ -40,7 +40,7 @@ def _points(
     model: Any,
     eta: FloatArray,
     g: FloatArray,
-    shapes: dict[str, tuple[int, ...]],
+    shapes: Mapping[str, tuple[int, ...]],
     one: Callable[[Any, float, float], dict[str, Any]],
 ) -> dict[str, ArrayLike]:
     n = eta.size
