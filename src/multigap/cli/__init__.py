@@ -11,11 +11,11 @@ message for that command only.
 
 from __future__ import annotations
 
-from multigap.cli import pairing, runs, structure, study
+from multigap.cli import pairing, response, runs, structure, study
 from multigap.cli.app import app
 
 __all__ = ["app", "main"]
-_COMMAND_MODULES = (structure, pairing, runs, study)  # imported for their @app.command()s
+_COMMAND_MODULES = (structure, pairing, runs, study, response)  # imported for their @app.command()s
 
 
 def main() -> None:  # pragma: no cover - console entry
