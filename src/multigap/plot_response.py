@@ -79,4 +79,3 @@ def plot_crossover(ds: xr.Dataset) -> Figure:
         fig.suptitle(f"{ds.attrs['model']}: g = {ds.attrs['g']:.3g}")
         fig.tight_layout()
     return fig
-
