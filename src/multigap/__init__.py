@@ -31,6 +31,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 from multigap.model import Model, Numerics, load_model, preset
 from multigap.pairing import couplings, kernel
 from multigap.pairing.gaps import GapResult, gaps_at_temperature, zero_temperature_gaps
+from multigap.pairing.response import (
+    bkt_result,
+    bkt_temperature,
+    condensate_fraction,
+    london_penetration_depth,
+    pair_size,
+    specific_heat,
+    specific_heat_jump,
+    superfluid_stiffness,
+    tunneling_dos,
+)
 from multigap.pairing.tc import (
     TcResult,
     critical_temperature,
@@ -77,7 +88,10 @@ __all__ = [
     "Superlattice",
     "TcResult",
     "__version__",
+    "bkt_result",
+    "bkt_temperature",
     "chemical_potential_at_temperature",
+    "condensate_fraction",
     "couplings",
     "critical_temperature",
     "critical_temperatures",
@@ -95,13 +109,19 @@ __all__ = [
     "kernel",
     "lambda_of_T",
     "load_model",
+    "london_penetration_depth",
     "overlaps",
+    "pair_size",
     "pairing_eigenvalue",
     "plot",
     "preset",
     "pressure",
+    "specific_heat",
+    "specific_heat_jump",
     "store",
+    "superfluid_stiffness",
     "sweep",
     "tc_result",
+    "tunneling_dos",
     "zero_temperature_gaps",
 ]

@@ -11,17 +11,12 @@ message for that command only.
 
 from __future__ import annotations
 
-from multigap.cli import calibrate, pairing, runs, structure, study
+from multigap.cli import calibrate, pairing, response, runs, structure, study
 from multigap.cli.app import app
 
 __all__ = ["app", "main"]
-_COMMAND_MODULES = (
-    structure,
-    pairing,
-    runs,
-    study,
-    calibrate,
-)  # imported for their @app.command()s
+#: imported for their @app.command()s
+_COMMAND_MODULES = (structure, pairing, runs, study, calibrate, response)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -9,3 +9,7 @@ atomic, checksummed, resumable netCDF store), ``locks`` (one writing process per
 
 May import: ``multigap.pairing``, ``multigap.structure``, ``multigap.model`` and below.
 """
+
+from multigap.runs import (
+    response_quantities as response_quantities,
+)  # registers bkt, stiffness, jump, crossover
