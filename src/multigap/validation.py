@@ -165,6 +165,12 @@ def points(**arrays: Any) -> None:
         raise ValueError(f"{names} must broadcast together, got shapes {got}") from None
 
 
+def scalars(**values: Any) -> None:
+    """Check that each named value is one finite real number (not an array, string, bool)."""
+    for name, value in values.items():
+        finite(name, value)
+
+
 def memory_limit() -> float:
     """The memory limit in bytes (:data:`MEMORY_LIMIT_GIB`, or env MULTIGAP_MEMORY_LIMIT_GIB)."""
     env = os.environ.get("MULTIGAP_MEMORY_LIMIT_GIB")

@@ -969,6 +969,7 @@ def zero_temperature_gaps(
     A. Perali et al., Solid State Commun. 100, 181 (1996); D. Innocenti et al., Phys. Rev. B 82,
     184528 (2010).
     """
+    check.scalars(eta=eta, g=g)
     return _solve(
         model,
         eta,
@@ -1017,6 +1018,7 @@ def gaps_at_temperature(
     if initial is not None and initial.superconducting:
         a0 = np.asarray(initial.coefficients, dtype=float)
         mu_init = float(initial.mu)
+    check.scalars(eta=eta, g=g)
     return _solve(
         model,
         eta,

@@ -417,7 +417,7 @@ def solve_tc(
     t_ceiling = check.positive("t_ceiling", t_ceiling, "K")
     if t_ceiling <= t_floor:
         raise ValueError(f"t_ceiling must be > t_floor = {t_floor} K, got {t_ceiling}")
-    tol = check.positive("tol", tol)
+    tol = check.in_range("tol", tol, 1e-15, 1e-3)
     max_iter = check.integer("max_iter", max_iter, 1)
     A_ = np.asarray(A, dtype=float)
     mu_ = np.asarray(mu, dtype=float).reshape(-1)
@@ -867,6 +867,7 @@ def critical_temperatures(model: Any, eta: ArrayLike, g: ArrayLike, **opts: Any)
         Tc in kelvin, shape of the broadcast (eta, g); 0.0 where Lambda(t_floor) < 1 (no
         superconductivity above the floor; :func:`tc_result` carries the explicit flag).
     """
+    check.points(eta=eta, g=g)
     shape, _, _, _, batch = _solve_model(model, eta, g, **opts)
     return batch.tc.reshape(shape)
 
@@ -921,6 +922,7 @@ def pairing_eigenvalue(model: Any, eta: ArrayLike, g: ArrayLike, T: ArrayLike) -
     Broadcasts (eta, g, T); returns a float for scalar input, else an array. Tc is where it
     crosses 1; it falls monotonically with T (for positive couplings).
     """
+    check.points(eta=eta, g=g, T=T)
     T_a = np.asarray(T, dtype=float)
     if np.any(~np.isfinite(T_a) | (T_a <= 0.0)):
         raise ValueError(f"T must be finite and > 0 K, got {T!r}")
@@ -938,6 +940,7 @@ def isotope_coefficients(
     model: Any, eta: ArrayLike, g: ArrayLike, *, step: float = ISOTOPE_STEP, **opts: Any
 ) -> FloatArray:
     """Vectorised :func:`isotope_coefficient`; NaN where either shifted Tc is below the floor."""
+    check.points(eta=eta, g=g)
     step = check.in_range("step", step, 0.0, 0.5, low_open=True)
     opts.setdefault("tol", 1e-12)
     eta_b, g_b = np.broadcast_arrays(np.asarray(eta, dtype=float), np.asarray(g, dtype=float))
