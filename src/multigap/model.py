@@ -537,7 +537,7 @@ def _lattice_from(cfg: Mapping[str, Any], resonant_band: int) -> Superlattice:
                 "lattice.width with lattice.extra_layers is not supported; give height"
             )
         width = num("width")
-        band = check.integer("lattice.band", cfg.get("band", resonant_band), 1)
+        band = check.integer("lattice.band", cfg.get("band", resonant_band), 1, N_BANDS_MAX)
         return _build(lambda: Superlattice.from_width(well, barrier, width, band=band, **masses))
     height = num("height")
     return _build(
