@@ -65,7 +65,7 @@ CASES = [
         _cfg("numerics", "n_kz", math.inf),
         r"numerics\.n_kz must be an integer in \[3, 4097\], got inf",
     ),
-    (_cfg("lattice", "band", 3.5), r"lattice\.band must be an integer >= 1, got 3\.5"),
+    (_cfg("lattice", "band", 3.5), r"lattice\.band must be an integer in \[1, 16\], got 3\.5"),
     (_cfg("numerics", "energy_step", "1"), r"numerics\.energy_step must be a real number, got '1'"),
     (
         _cfg("numerics", "energy_step", 1e-6),

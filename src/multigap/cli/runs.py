@@ -39,7 +39,7 @@ def _executor(workers: int | None, scheduler: str | None) -> Any:
                 "--scheduler needs dask[distributed]: pip install 'multigap[dask]'"
             ) from None
         try:
-            return Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+            return Client(scheduler, timeout=SCHEDULER_TIMEOUT_S, set_as_default=False)
         except (OSError, ValueError, TypeError) as exc:
             raise typer.BadParameter(
                 f"cannot reach the Dask scheduler {scheduler!r} within {SCHEDULER_TIMEOUT_S} s: "
