@@ -151,31 +151,41 @@ class Model:
     lattice : Superlattice
         The superlattice.
     omega0 : float
-        Bare phonon energy w0, meV. The pairing cut-off is w0 sqrt(1 - 2 g) (``cutoff="migdal"``)
-        or w0 (``"fixed"``).
+        Bare phonon energy w0, meV, in (0, 2000]. The pairing cut-off is w0 sqrt(1 - 2 g)
+        (``cutoff="migdal"``) or w0 (``"fixed"``).
     n_bands : int
-        Subbands kept (default 3).
+        Subbands kept (default 3), in [1, 16].
     resonant_band : int
-        The subband whose coupling g varies and whose Lifshitz points define eta (default 3).
+        The subband whose coupling g varies and whose Lifshitz points define eta (default 3),
+        in [1, n_bands].
     background_coupling : float
-        Intraband coupling of the other subbands (g11 = g22 = 0.1 by default).
+        Intraband coupling of the other subbands (g11 = g22 = 0.1 by default), in [0, 0.5).
     interband : {"geometric", "constant", "matrix"}
         Interband (pair-transfer) rule: sqrt(g_nn g_n'n'), one value ``interband_value``, or the
         full symmetric ``coupling_matrix`` whose (r, r) element is replaced by g at solve time.
     interband_value : float, optional
-        The value of the "constant" rule.
+        The value of the "constant" rule, in (-0.5, 0.5): a reduced pair-transfer coupling
+        shares the range |g| < 1/2 of the reduced intraband couplings (g = lambda/(1 + lambda));
+        unbounded values gave unphysical Tc (-2 gave 1093 K on preset A).
     coupling_matrix : tuple of tuples, optional
-        The matrix of the "matrix" rule (n_bands x n_bands, symmetric, finite).
+        The matrix of the "matrix" rule (n_bands x n_bands, symmetric, every entry in
+        (-0.5, 0.5)).
     cutoff : {"migdal", "fixed"}
         Cut-off rule.
     band_omega0 : tuple of float, optional
-        Per-band phonon energies (meV) replacing ``omega0`` band by band.
+        Per-band phonon energies (meV, each in (0, 2000]) replacing ``omega0`` band by band.
     chemical_potential : {"fixed_mu", "fixed_density"}
         How mu is held while T changes in the Tc search.
     numerics : Numerics
         Grids.
     name, description : str
         Labels.
+
+    Notes
+    -----
+    Every field is checked for its type and range when the model is built, and the memory of
+    the geometry is estimated (:meth:`memory_estimate`) and refused above the limit of
+    :func:`multigap.validation.memory_limit` (4 GiB by default), before anything is computed.
     """
 
     lattice: Superlattice
