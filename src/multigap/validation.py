@@ -166,9 +166,11 @@ def points(**arrays: Any) -> None:
 
 
 def scalars(**values: Any) -> None:
-    """Check that each named value is one finite real number (not an array, string, bool)."""
+    """Check that each named value is one value, not an array or a list (an empty one
+    included); the solver's own checks then say what a valid value is."""
     for name, value in values.items():
-        finite(name, value)
+        if isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim):
+            raise ValueError(f"{name} must be one real number, got {_short(value)}")
 
 
 def memory_limit() -> float:

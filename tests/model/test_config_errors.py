@@ -180,8 +180,8 @@ def test_memory_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
             lambda m: mg.critical_temperature(m, 1.0, 0.3, tol=10),
             r"tol must lie in \[1e-15, 0\.001\], got 10",
         ),
-        (lambda m: mg.zero_temperature_gaps(m, 1.0, []), "g must be a real number, got"),
-        (lambda m: mg.zero_temperature_gaps(m, [], 0.3), "eta must be a real number, got"),
+        (lambda m: mg.zero_temperature_gaps(m, 1.0, []), r"g must be one real number, got \[\]"),
+        (lambda m: mg.zero_temperature_gaps(m, [], 0.3), r"eta must be one real number, got \[\]"),
     ],
 )
 def test_public_solvers_refuse_empty_and_bad_points(call: Any, match: str) -> None:
