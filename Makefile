@@ -2,7 +2,11 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Separate stamps: `make run` installs the package and its run-time dependencies only;
+# `make test` (and lint, bench) add the test and dev tools. The full install covers the run one.
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+DOCS_STAMP := $(VENV)/.installed-docs
 OUT ?= results
 
 .PHONY: run test lint bench quick docs clean
@@ -11,31 +15,34 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip >/dev/null
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e ".[test,dev]"
-	touch $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $(RUN_STAMP)
 
-DOCS_STAMP := $(VENV)/.installed-docs
+# the tests include the documentation site's (tests/docs), so they get the docs tools too
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test,dev,docs]"
+	touch $(TEST_STAMP) $(RUN_STAMP) $(DOCS_STAMP)
 
 $(DOCS_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e ".[docs]"
 	touch $(DOCS_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/multigap reproduce --out $(OUT)
 
-quick: $(STAMP)
+quick: $(RUN_STAMP)
 	$(BIN)/multigap reproduce --quick --out $(OUT)-quick
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m benchmarks.run
 
 # the documentation site, offline and warning-free, into docs/_build/html

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from importlib import resources
@@ -34,35 +34,86 @@ CUTOFF_RULES = ("migdal", "fixed")
 MU_RULES = ("fixed_mu", "fixed_density")
 
 
+#: Allowed ranges of the numerical grids (closed unless said otherwise; see :class:`Numerics`).
+NUMERICS_RANGES: Mapping[str, tuple[float, float]] = {
+    "n_kz": (3, 4097),
+    "n_modes": (1, 128),
+    "n_z": (4, 1024),
+    "energy_step": (1e-4, 100.0),
+    "grading_ratio": (1.0, 10.0),
+    "min_spacing": (1e-12, 1.0),
+    "eta_max": (1.0, 100.0),
+    "t_floor": (1e-9, 1e3),
+    "t_ceiling": (1e-9, 1e5),
+}
+_NUMERICS_INTEGERS = ("n_kz", "n_modes", "n_z")
+_NUMERICS_UNITS = {"energy_step": "meV", "min_spacing": "meV", "t_floor": "K", "t_ceiling": "K"}
+
+
+def _check_numerics(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Normalised numerics values; raises ValueError naming ``prefix + key``."""
+    out: dict[str, Any] = {}
+    for key, (lo, hi) in NUMERICS_RANGES.items():
+        name = prefix + key
+        if key in _NUMERICS_INTEGERS:
+            out[key] = check.integer(name, values[key], int(lo), int(hi))
+        else:
+            out[key] = check.in_range(
+                name,
+                values[key],
+                lo,
+                hi,
+                low_open=key == "grading_ratio",
+                unit=_NUMERICS_UNITS.get(key, ""),
+            )
+    if out["n_modes"] > out["n_kz"]:
+        raise ValueError(
+            f"{prefix}n_modes must lie in [1, n_kz = {out['n_kz']}], got {out['n_modes']}"
+        )
+    if out["t_ceiling"] <= out["t_floor"]:
+        raise ValueError(
+            f"{prefix}t_ceiling must be > t_floor = {out['t_floor']:g} K (and <= 1e+05 K), got "
+            f"{out['t_ceiling']:g}"
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class Numerics:
     """Numerical grids; every default is converged (tests/physics/test_convergence.py).
+
+    Each field has a finite allowed range (:data:`NUMERICS_RANGES`); a value outside it, of
+    the wrong type (a string, a boolean, ``3.5`` for an integer) or non-finite is refused with
+    a one-line ValueError naming the field, the value and the range. The memory the grids
+    need is estimated when a :class:`Model` is built (see :meth:`Model.memory_estimate`).
 
     Parameters
     ----------
     n_kz : int
         Points of the half-zone kz grid on which Bloch densities and superposition integrals
-        are sampled (DCT-I nodes, both ends included). Default 33.
+        are sampled (DCT-I nodes, both ends included). Default 33; range [3, 4097].
     n_modes : int
         Cosine modes Q of I(kz, kz') kept per variable (the gap is a cosine polynomial of
-        degree Q - 1 in kz d). Default 12 (the dropped coefficients are < 2e-7 for the presets).
+        degree Q - 1 in kz d). Default 12 (the dropped coefficients are < 2e-7 for the presets);
+        range [1, min(n_kz, 128)].
     n_z : int
-        Gauss-Legendre nodes per layer for the z integrals. Default 32.
+        Gauss-Legendre nodes per layer for the z integrals. Default 32; range [4, 1024].
     energy_step : float
         Spacing of the uniform part of the energy grid of the projected DOS tables, meV.
+        Default 1; range [1e-4, 100] meV.
     grading_ratio : float
-        Ratio of the geometric clusters of the energy grid at band edges (> 1).
+        Ratio of the geometric clusters of the energy grid at band edges; range (1, 10].
     min_spacing : float
         Finest spacing of those clusters, meV (resolves the logarithm at a band top far below
-        k_B T_floor).
+        k_B T_floor); range [1e-12, 1] meV.
     eta_max : float
         Largest Lifshitz parameter the tables cover (the energy grid reaches
-        E_L + eta_max Delta_E + omega0).
+        E_L + eta_max Delta_E + omega0); range [1, 100].
     t_floor : float
         Lowest temperature searched for Tc, K (default 1e-5 K); below it Tc is reported as 0 with
-        a ``below_floor`` flag.
+        a ``below_floor`` flag. Range [1e-9, 1000] K.
     t_ceiling : float
-        Highest temperature searched, K.
+        Highest temperature searched, K; range (t_floor, 1e5] K.
     """
 
     n_kz: int = 33
@@ -76,21 +127,9 @@ class Numerics:
     t_ceiling: float = 5000.0
 
     def __post_init__(self) -> None:
-        check.integer("n_kz", self.n_kz, 3)
-        check.integer("n_modes", self.n_modes, 1)
-        if self.n_modes > self.n_kz:
-            raise ValueError(f"n_modes must lie in [1, n_kz = {self.n_kz}], got {self.n_modes}")
-        check.integer("n_z", self.n_z, 4)
-        check.positive("energy_step", self.energy_step, "meV")
-        check.in_range("grading_ratio", self.grading_ratio, 1.0, 10.0, low_open=True)
-        check.positive("min_spacing", self.min_spacing, "meV")
-        check.finite("eta_max", self.eta_max)
-        check.positive("t_floor", self.t_floor, "K")
-        check.positive("t_ceiling", self.t_ceiling, "K")
-        if self.t_ceiling <= self.t_floor:
-            raise ValueError(
-                f"t_ceiling must be > t_floor = {self.t_floor} K, got {self.t_ceiling}"
-            )
+        values = _check_numerics({f.name: getattr(self, f.name) for f in fields(self)})
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,37 +151,47 @@ class Model:
     lattice : Superlattice
         The superlattice.
     omega0 : float
-        Bare phonon energy w0, meV. The pairing cut-off is w0 sqrt(1 - 2 g) (``cutoff="migdal"``)
-        or w0 (``"fixed"``).
+        Bare phonon energy w0, meV, in (0, 2000]. The pairing cut-off is w0 sqrt(1 - 2 g)
+        (``cutoff="migdal"``) or w0 (``"fixed"``).
     n_bands : int
-        Subbands kept (default 3).
+        Subbands kept (default 3), in [1, 16].
     resonant_band : int
-        The subband whose coupling g varies and whose Lifshitz points define eta (default 3).
+        The subband whose coupling g varies and whose Lifshitz points define eta (default 3),
+        in [1, n_bands].
     background_coupling : float
-        Intraband coupling of the other subbands (g11 = g22 = 0.1 by default).
+        Intraband coupling of the other subbands (g11 = g22 = 0.1 by default), in [0, 0.5).
     interband : {"geometric", "constant", "matrix"}
         Interband (pair-transfer) rule: sqrt(g_nn g_n'n'), one value ``interband_value``, or the
         full symmetric ``coupling_matrix`` whose (r, r) element is replaced by g at solve time.
     interband_value : float, optional
-        The value of the "constant" rule.
+        The value of the "constant" rule, in (-0.5, 0.5): a reduced pair-transfer coupling
+        shares the range |g| < 1/2 of the reduced intraband couplings (g = lambda/(1 + lambda));
+        unbounded values gave unphysical Tc (-2 gave 1093 K on preset A).
     coupling_matrix : tuple of tuples, optional
-        The matrix of the "matrix" rule (n_bands x n_bands, symmetric, finite).
+        The matrix of the "matrix" rule (n_bands x n_bands, symmetric, every entry in
+        (-0.5, 0.5)).
     cutoff : {"migdal", "fixed"}
         Cut-off rule.
     band_omega0 : tuple of float, optional
-        Per-band phonon energies (meV) replacing ``omega0`` band by band.
+        Per-band phonon energies (meV, each in (0, 2000]) replacing ``omega0`` band by band.
     chemical_potential : {"fixed_mu", "fixed_density"}
         How mu is held while T changes in the Tc search.
     coupling_scale : float
-        Multiplies every coupling g_nn' (default 1, > 0): a reference DOS N0 / coupling_scale
-        in place of the free 2D DOS N0. The study does not state its normalisation (SPEC §12);
-        ``multigap calibrate`` fits this one number to the study's Tc max of case A. The g of
-        the figures' axes and of the Migdal cut-off w0 sqrt(1 - 2 g) is the bare g (the study's
-        label), so the cut-off does not see the scale.
+        Multiplies every coupling g_nn' (default 1, in (0, 10]): a reference DOS
+        N0 / coupling_scale in place of the free 2D DOS N0. The study does not state its
+        normalisation (SPEC §12); ``multigap calibrate`` fits this one number to the study's Tc
+        max of case A. The g of the figures' axes and of the Migdal cut-off w0 sqrt(1 - 2 g) is
+        the bare g (the study's label), so the cut-off does not see the scale.
     numerics : Numerics
         Grids.
     name, description : str
         Labels.
+
+    Notes
+    -----
+    Every field is checked for its type and range when the model is built, and the memory of
+    the geometry is estimated (:meth:`memory_estimate`) and refused above the limit of
+    :func:`multigap.validation.memory_limit` (4 GiB by default), before anything is computed.
     """
 
     lattice: Superlattice
@@ -162,44 +211,77 @@ class Model:
     description: str = ""
 
     def __post_init__(self) -> None:
-        check.positive("omega0", self.omega0, "meV")
-        check.integer("n_bands", self.n_bands, 1)
-        check.integer("resonant_band", self.resonant_band, 1)
-        if self.resonant_band > self.n_bands:
-            raise ValueError(
-                f"resonant_band must lie in [1, n_bands = {self.n_bands}], "
-                f"got {self.resonant_band} (that subband would not be computed)"
-            )
-        check.in_range("background_coupling", self.background_coupling, 0.0, 0.5, high_open=True)
-        check.choice("interband", self.interband, INTERBAND_RULES)
-        if self.interband == "constant":
-            if self.interband_value is None:
-                raise ValueError('interband="constant" needs interband_value (a number)')
-            check.finite("interband_value", self.interband_value)
-        if self.interband == "matrix":
-            if self.coupling_matrix is None:
-                raise ValueError('interband="matrix" needs coupling_matrix (n_bands x n_bands)')
-            mat = np.asarray(self.coupling_matrix, dtype=float)
-            if mat.shape != (self.n_bands, self.n_bands):
-                raise ValueError(
-                    f"coupling_matrix must be {self.n_bands} x {self.n_bands}, got shape "
-                    f"{mat.shape}"
-                )
-            if not np.all(np.isfinite(mat)):
-                raise ValueError(f"coupling_matrix must be finite, got {self.coupling_matrix}")
-            if not np.allclose(mat, mat.T, rtol=0, atol=1e-12):
-                raise ValueError(f"coupling_matrix must be symmetric, got {self.coupling_matrix}")
-        check.choice("cutoff", self.cutoff, CUTOFF_RULES)
-        if self.band_omega0 is not None:
-            if len(self.band_omega0) != self.n_bands:
-                raise ValueError(
-                    f"band_omega0 must have n_bands = {self.n_bands} entries, "
-                    f"got {len(self.band_omega0)}"
-                )
-            for i, w in enumerate(self.band_omega0):
-                check.positive(f"band_omega0[{i}]", w, "meV")
-        check.choice("chemical_potential", self.chemical_potential, MU_RULES)
-        check.positive("coupling_scale", self.coupling_scale)
+        values = _check_pairing({k: getattr(self, k) for k in _PAIRING_KEYS})
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+        check.text("name", self.name)
+        check.text("description", self.description)
+        if not isinstance(self.lattice, Superlattice):
+            raise ValueError(f"lattice must be a Superlattice, got {type(self.lattice).__name__}")
+        if not isinstance(self.numerics, Numerics):
+            raise ValueError(f"numerics must be a Numerics, got {type(self.numerics).__name__}")
+        self._check_memory()
+
+    def memory_estimate(self) -> dict[str, float]:
+        """Estimated peak bytes of each geometry step (computed before any is allocated).
+
+        Keys: ``"subbands"`` (Bloch densities, n_bands n_kz n_layers n_z complex values and
+        their copies), ``"overlaps"`` (the Gram matrix of I(kz, kz') and its cosine transforms,
+        5 (n_bands n_kz)^2 doubles), ``"pdos"`` (the projected-DOS tables: about 6 copies of
+        n_bands x (2 n_modes - 1) x N doubles, N the energy nodes, estimated from an upper
+        bound of the energy range: band tops below min(V_max + C (r pi/d)^2, C (r pi/L)^2)).
+        """
+        num = self.numerics
+        nb = self.n_bands
+        n_layers = len(self.lattice.layers)
+        harmonics = 2 * num.n_modes - 1
+        sub = 48.0 * nb * num.n_kz * n_layers * num.n_z
+        ov = 5 * 8.0 * (nb * num.n_kz) ** 2
+        nodes = self._energy_nodes()
+        pdos = 8.0 * nodes * (6 * nb * harmonics + 4)
+        return {"subbands": sub, "overlaps": ov, "pdos": pdos, "energy_nodes": nodes}
+
+    def _energy_nodes(self) -> float:
+        from multigap.constants import kinetic_coefficient
+
+        num, lat, r = self.numerics, self.lattice, self.resonant_band
+        v_lo, v_hi = lat.potential_range
+        c_z = kinetic_coefficient(lat.mass_z)
+        top = min(v_hi + c_z * (r * math.pi / lat.period) ** 2, c_z * (r * math.pi / lat.well) ** 2)
+        w_max = max(self.band_omega0 or (self.omega0,))
+        span = num.eta_max * (top - min(v_lo, 0.0)) + 1.001 * w_max + 1.0
+        harmonics = 2 * num.n_modes - 1
+        ratio = num.grading_ratio
+        reach = num.energy_step / (ratio - 1.0)
+        n_geo = max(math.log(max(reach / num.min_spacing, 1.0)) / math.log(ratio), 0.0) + 1
+        per_band = 2.6 * 32 * harmonics + 3 * n_geo
+        return span / num.energy_step + self.n_bands * per_band + 2
+
+    def _check_memory(self) -> None:
+        est = self.memory_estimate()
+        num = self.numerics
+        nb, nz = self.n_bands, num.n_z
+        check.memory(
+            "numerics.n_kz",
+            num.n_kz,
+            est["overlaps"],
+            f"the superposition integrals of {nb} subbands ({nb * num.n_kz} x {nb * num.n_kz} "
+            "doubles and their transforms)",
+        )
+        check.memory(
+            "numerics.n_z",
+            nz,
+            est["subbands"],
+            f"the Bloch densities ({nb} subbands x {num.n_kz} kz x "
+            f"{len(self.lattice.layers) * nz} z nodes)",
+        )
+        check.memory(
+            "numerics.energy_step",
+            num.energy_step,
+            est["pdos"],
+            f"the projected-DOS tables (about {est['energy_nodes']:.3g} energy nodes x {nb} "
+            f"subbands x {2 * num.n_modes - 1} harmonics; eta_max = {num.eta_max:g})",
+        )
 
     # ------------------------------------------------------------------ derived
     @cached_property
@@ -279,32 +361,16 @@ class Model:
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any], where: str = "config") -> Model:
-        """Build a model from a configuration mapping (the TOML layout of the presets)."""
-        check.known_keys(where, config, ("name", "description", "lattice", "pairing", "numerics"))
-        for section in ("lattice", "pairing"):
-            if section not in config:
-                raise ValueError(f"{where} lacks the [{section}] section")
-        pairing = dict(config["pairing"])
-        check.known_keys(f"{where} [pairing]", pairing, _PAIRING_KEYS)
-        if "omega0" not in pairing:
-            raise ValueError(f"{where} [pairing] lacks omega0 (bare phonon energy, meV)")
-        num_cfg = dict(config.get("numerics", {}))
-        check.known_keys(f"{where} [numerics]", num_cfg, [f.name for f in fields(Numerics)])
-        resonant = check.integer("resonant_band", pairing.get("resonant_band", 3), 1)
-        lattice = _lattice_from(config["lattice"], resonant, where)
-        if "coupling_matrix" in pairing:
-            pairing["coupling_matrix"] = tuple(
-                tuple(float(x) for x in row) for row in pairing["coupling_matrix"]
-            )
-        if "band_omega0" in pairing:
-            pairing["band_omega0"] = tuple(float(x) for x in pairing["band_omega0"])
-        return cls(
-            lattice=lattice,
-            numerics=Numerics(**num_cfg),
-            name=str(config.get("name", "custom")),
-            description=str(config.get("description", "")),
-            **pairing,
-        )
+        """Build a model from a configuration mapping (the TOML layout of the presets).
+
+        Every value is checked for its type and range before any geometry is computed; a bad
+        one raises a one-line ValueError ``"<where>: <section>.<key> must ..., got ..."``
+        naming its TOML path (e.g. ``numerics.n_kz``), the value and the allowed range.
+        """
+        try:
+            return _from_dict(cls, config)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
 
 
 _PAIRING_KEYS = (
@@ -320,6 +386,24 @@ _PAIRING_KEYS = (
     "chemical_potential",
     "coupling_scale",
 )
+_PAIRING_DEFAULTS: dict[str, Any] = {
+    "n_bands": 3,
+    "resonant_band": 3,
+    "background_coupling": 0.1,
+    "interband": "geometric",
+    "interband_value": None,
+    "coupling_matrix": None,
+    "cutoff": "migdal",
+    "band_omega0": None,
+    "chemical_potential": "fixed_mu",
+    "coupling_scale": 1.0,
+}
+#: Allowed ranges of the pairing parameters (see :class:`Model`).
+OMEGA0_MAX = 2000.0  # meV
+N_BANDS_MAX = 16
+COUPLING_SCALE_MAX = 10.0  # coupling_scale in (0, COUPLING_SCALE_MAX]
+COUPLING_RANGE = (-0.5, 0.5)  # interband_value, coupling_matrix entries: open interval
+
 _LATTICE_KEYS = (
     "well",
     "barrier",
@@ -333,51 +417,199 @@ _LATTICE_KEYS = (
 )
 
 
-def _lattice_from(cfg: Mapping[str, Any], resonant_band: int, where: str) -> Superlattice:
-    check.known_keys(f"{where} [lattice]", cfg, _LATTICE_KEYS)
-    masses = {k: float(cfg[k]) for k in ("mass_x", "mass_z") if k in cfg}
+def _check_pairing(v: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Normalised pairing values; raises ValueError naming ``prefix + key``."""
+    out = dict(v)
+    out["omega0"] = _phonon(prefix + "omega0", v["omega0"])
+    nb = out["n_bands"] = check.integer(prefix + "n_bands", v["n_bands"], 1, N_BANDS_MAX)
+    rb = out["resonant_band"] = check.integer(prefix + "resonant_band", v["resonant_band"], 1)
+    if rb > nb:
+        raise ValueError(
+            f"{prefix}resonant_band must lie in [1, n_bands = {nb}], got {rb} (that subband "
+            "would not be computed)"
+        )
+    out["background_coupling"] = check.in_range(
+        prefix + "background_coupling", v["background_coupling"], 0.0, 0.5, high_open=True
+    )
+    for key, rules in (
+        ("interband", INTERBAND_RULES),
+        ("cutoff", CUTOFF_RULES),
+        ("chemical_potential", MU_RULES),
+    ):
+        check.choice(prefix + key, check.text(prefix + key, v[key]), rules)
+    lo, hi = COUPLING_RANGE
+    if v["interband_value"] is not None or out["interband"] == "constant":
+        if v["interband_value"] is None:
+            raise ValueError(f'{prefix}interband = "constant" needs {prefix}interband_value')
+        out["interband_value"] = check.in_range(
+            prefix + "interband_value", v["interband_value"], lo, hi, low_open=True, high_open=True
+        )
+    if v["coupling_matrix"] is not None or out["interband"] == "matrix":
+        if v["coupling_matrix"] is None:
+            raise ValueError(
+                f'{prefix}interband = "matrix" needs {prefix}coupling_matrix ({nb} x {nb})'
+            )
+        out["coupling_matrix"] = _matrix(prefix + "coupling_matrix", v["coupling_matrix"], nb)
+    out["coupling_scale"] = check.in_range(
+        prefix + "coupling_scale", v["coupling_scale"], 0.0, COUPLING_SCALE_MAX, low_open=True
+    )
+    if v["band_omega0"] is not None:
+        name = prefix + "band_omega0"
+        out["band_omega0"] = tuple(
+            _phonon(f"{name}[{i}]", w)
+            for i, w in enumerate(check.array(name, v["band_omega0"], nb))
+        )
+    return out
+
+
+def _phonon(name: str, value: Any) -> float:
+    """A phonon energy in (0, OMEGA0_MAX] meV."""
+    x = check.finite(name, value)
+    if not 0.0 < x <= OMEGA0_MAX:
+        raise ValueError(f"{name} must be > 0 and <= {OMEGA0_MAX:g} meV, got {value!r}")
+    return x
+
+
+def _matrix(name: str, value: Any, nb: int) -> tuple[tuple[float, ...], ...]:
+    lo, hi = COUPLING_RANGE
+    rows = check.array(name, value, nb)
+    mat = tuple(
+        tuple(
+            check.in_range(f"{name}[{i}][{j}]", x, lo, hi, low_open=True, high_open=True)
+            for j, x in enumerate(check.array(f"{name}[{i}]", row, nb))
+        )
+        for i, row in enumerate(rows)
+    )
+    arr = np.array(mat)
+    if not np.allclose(arr, arr.T, rtol=0, atol=1e-12):
+        i, j = np.unravel_index(int(np.argmax(np.abs(arr - arr.T))), arr.shape)
+        raise ValueError(
+            f"{name} must be symmetric, got [{i}][{j}] = {arr[i, j]:g} but [{j}][{i}] = "
+            f"{arr[j, i]:g}"
+        )
+    return mat
+
+
+def _from_dict(cls: type[Model], config: Mapping[str, Any]) -> Model:
+    check.table("config", config)
+    check.known_keys(
+        "the config", config, ("name", "description", "lattice", "pairing", "numerics")
+    )
+    for section in ("lattice", "pairing"):
+        if section not in config:
+            raise ValueError(f"the config lacks the [{section}] section")
+    pairing = dict(check.table("pairing", config["pairing"]))
+    check.known_keys("[pairing]", pairing, _PAIRING_KEYS)
+    if "omega0" not in pairing:
+        raise ValueError("[pairing] lacks omega0 (bare phonon energy, meV)")
+    pairing = _check_pairing(_PAIRING_DEFAULTS | pairing, "pairing.")
+    num_cfg = dict(check.table("numerics", config.get("numerics", {})))
+    check.known_keys("[numerics]", num_cfg, [f.name for f in fields(Numerics)])
+    defaults = {f.name: f.default for f in fields(Numerics)}
+    numerics = Numerics(**_check_numerics(defaults | num_cfg, "numerics."))
+    name = check.text("name", config.get("name", "custom"))
+    description = check.text("description", config.get("description", ""))
+    lattice = _lattice_from(check.table("lattice", config["lattice"]), pairing["resonant_band"])
+    return cls(lattice=lattice, numerics=numerics, name=name, description=description, **pairing)
+
+
+def _pairs(name: str, value: Any) -> list[tuple[float, float]]:
+    """A TOML array of [thickness_nm, potential_meV] pairs."""
+    items = check.array(name, value)
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise ValueError(
+                f"{name}[{i}] must be a pair [thickness_nm, potential_meV], got {item!r}"
+            )
+        out.append(
+            (check.finite(f"{name}[{i}][0]", item[0]), check.finite(f"{name}[{i}][1]", item[1]))
+        )
+    return out
+
+
+def _lattice_from(cfg: Mapping[str, Any], resonant_band: int) -> Superlattice:
+    check.known_keys("[lattice]", cfg, _LATTICE_KEYS)
+
+    def num(key: str) -> float:
+        return check.finite(f"lattice.{key}", cfg[key])
+
+    masses = {k: num(k) for k in ("mass_x", "mass_z") if k in cfg}
     if "layers" in cfg:
-        return Superlattice.from_layers([tuple(x) for x in cfg["layers"]], **masses)
+        clash = [
+            k for k in ("well", "barrier", "height", "width", "band", "extra_layers") if k in cfg
+        ]
+        if clash:
+            raise ValueError(
+                f"lattice.layers describes the whole cell; drop lattice.{clash[0]} (give either "
+                "layers or well, barrier and height/width)"
+            )
+        layers = _pairs("lattice.layers", cfg["layers"])
+        return _build(lambda: Superlattice.from_layers(layers, **masses))
     for key in ("well", "barrier"):
         if key not in cfg:
-            raise ValueError(f"{where} [lattice] lacks {key} (nm)")
+            raise ValueError(f"[lattice] lacks {key} (nm)")
     if ("height" in cfg) == ("width" in cfg):
         raise ValueError(
-            f"{where} [lattice] needs exactly one of height (barrier height, meV) or width "
-            f"(transversal dispersion Delta_E of the resonant subband, meV)"
+            "[lattice] needs exactly one of height (barrier height, meV) or width "
+            "(transversal dispersion Delta_E of the resonant subband, meV)"
         )
-    extra = tuple(Layer(float(t), float(v)) for t, v in cfg.get("extra_layers", ()))
+    well, barrier = num("well"), num("barrier")
+    extra = _pairs("lattice.extra_layers", cfg.get("extra_layers", []))
     if "width" in cfg:
         if extra:
             raise ValueError(
-                f"{where} [lattice]: width with extra_layers is not supported; give height"
+                "lattice.width with lattice.extra_layers is not supported; give height"
             )
-        return Superlattice.from_width(
-            float(cfg["well"]),
-            float(cfg["barrier"]),
-            float(cfg["width"]),
-            band=cfg.get("band", resonant_band),
-            **masses,
+        width = num("width")
+        band = check.integer("lattice.band", cfg.get("band", resonant_band), 1, N_BANDS_MAX)
+        return _build(lambda: Superlattice.from_width(well, barrier, width, band=band, **masses))
+    height = num("height")
+    return _build(
+        lambda: Superlattice(
+            well, barrier, height, extra_layers=tuple(Layer(t, v) for t, v in extra), **masses
         )
-    return Superlattice(
-        float(cfg["well"]),
-        float(cfg["barrier"]),
-        float(cfg["height"]),
-        extra_layers=extra,
-        **masses,
     )
 
 
+def _build(make: Callable[[], Superlattice]) -> Superlattice:
+    """Run a Superlattice constructor, naming the [lattice] section in its refusals."""
+    try:
+        return make()
+    except ValueError as exc:
+        raise ValueError(f"[lattice] {exc}") from None
+
+
 def load_model(path: str | Path) -> Model:
-    """Read a model from a TOML file (same layout as the shipped presets)."""
+    """Read a model from a TOML file (same layout as the shipped presets).
+
+    Raises
+    ------
+    ValueError
+        One line naming the file and what is wrong: missing, a directory, unreadable, not
+        UTF-8 text, not valid TOML, or a bad value (named by its TOML path, e.g.
+        ``numerics.n_kz``, with the allowed range).
+    """
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir():
+        raise ValueError(f"config file {str(p)!r} is a directory, not a TOML file")
+    if not p.exists():
         raise ValueError(f"config file {str(p)!r} does not exist")
-    with p.open("rb") as fh:
-        try:
-            cfg = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"config file {str(p)!r} cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"config file {str(p)!r} is not a UTF-8 text (TOML) file: byte {exc.start} is "
+            f"0x{raw[exc.start]:02x}"
+        ) from None
+    try:
+        cfg = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
     return Model.from_dict(cfg, where=str(p))
 
 

@@ -18,12 +18,16 @@ from multigap.cli.common import (
     _fail,
     _num,
     _write,
+    check_eta,
     check_finite,
     check_g,
+    check_memory,
     emit,
     load,
+    tc_point_bytes,
     user_errors,
     values,
+    writable,
 )
 
 
@@ -184,7 +188,12 @@ def dome(
     ef = values(eta_fixed, "--eta-fixed")
     gr = check_g(values(g_range, "--g-range"), "--g-range")
     m = load(preset, config)
-    out.mkdir(parents=True, exist_ok=True)
+    writable(out, "--out", directory=True)
+    # every input is checked before the first Tc is computed
+    check_memory(gv.size * ev.size, tc_point_bytes(m), "--eta", "the Tc(eta) curves")
+    check_memory(ef.size * gr.size, tc_point_bytes(m), "--eta-fixed", "the Tc(g) curves")
+    check_eta(m, ev, gv, "--eta")
+    check_eta(m, ef, gr, "--eta-fixed")
     jobs = [
         ("tc_eta", lambda: figures.tc_eta_data(m, gv, ev), plot.tc_eta),
         ("tc_g", lambda: figures.tc_g_data(m, ef, gr), plot.tc_g),

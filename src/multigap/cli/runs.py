@@ -12,11 +12,19 @@ from multigap.cli.common import (
     ConfigOpt,
     PresetOpt,
     _fail,
+    _os_message,
+    check_eta,
     check_g,
+    check_memory,
     load,
+    open_dataset,
     user_errors,
     values,
+    writable,
 )
+
+#: Seconds to wait for a Dask scheduler before giving up.
+SCHEDULER_TIMEOUT_S = 10
 
 
 def _executor(workers: int | None, scheduler: str | None) -> Any:
@@ -29,7 +37,14 @@ def _executor(workers: int | None, scheduler: str | None) -> Any:
             raise _fail(
                 "--scheduler needs dask[distributed]: pip install 'multigap[dask]'"
             ) from None
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout=SCHEDULER_TIMEOUT_S, set_as_default=False)
+        except (OSError, ValueError, TypeError) as exc:
+            raise typer.BadParameter(
+                f"cannot reach the Dask scheduler {scheduler!r} within {SCHEDULER_TIMEOUT_S} s: "
+                f"{_os_message(exc) if isinstance(exc, OSError) else exc}",
+                param_hint="--scheduler",
+            ) from None
     if workers is not None:
         if workers < 1:
             raise typer.BadParameter(f"must be >= 1, got {workers}", param_hint="--workers")
@@ -153,6 +168,12 @@ def map_(
     if adaptive is not None:
         _refuse_replacing_a_grid_map(out)
     m = load(preset, config)
+    writable(out, "--out")
+    # the (eta, g) grid, its coordinates and one float per output and point (the store)
+    check_memory(ev.size * gv.size, 16.0 + 8.0 * 8 * len(qs), "--eta x --g", "the map")
+    if out.exists():
+        open_dataset(out, "--out").close()  # a corrupt store is refused in one line
+    check_eta(m, ev, gv, "--eta")
     from multigap.runs.signals import Terminated, sigterm_interrupts
     from multigap.runs.sweep import sweep
 
@@ -198,20 +219,15 @@ def plot_(
     log: Annotated[bool, typer.Option("--log", help="Logarithmic colour scale.")] = False,
 ) -> None:
     """Colour maps of an (eta, g) dataset with the maximum marked."""
-    import xarray as xr
-
     from multigap import plot
 
-    if not file.is_file():
-        raise typer.BadParameter(f"{file} does not exist", param_hint="FILE")
     if fmt not in ("png", "pdf", "svg"):
-        raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
-    try:
-        ds = xr.load_dataset(file)
-    except (OSError, ValueError) as exc:
         raise typer.BadParameter(
-            f"{file} is not a readable netCDF file: {exc}", param_hint="FILE"
-        ) from None
+            f"unknown format {fmt!r}; choose png, pdf or svg", param_hint="--format"
+        )
+    stem = out if out is not None else file.with_suffix("")
+    ds = open_dataset(file, "FILE")
+    writable(stem.parent / f"{stem.name}.{fmt}", "--out")
     from multigap.runs.store import missing_points, verify_checksums
 
     verify_checksums(ds, str(file))
@@ -225,7 +241,6 @@ def plot_(
             fg=typer.colors.YELLOW,
         )
     names = [v.strip() for v in var.split(",")] if var else None
-    stem = out if out is not None else file.with_suffix("")
     for name, fig in plot.maps(ds, names, log=log):
         path = stem.parent / f"{stem.name}_{name}.{fmt}"
         plot.save(fig, path)

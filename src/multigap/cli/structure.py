@@ -19,6 +19,7 @@ from multigap.cli.common import (
     load,
     user_errors,
     values,
+    writable,
 )
 
 
@@ -88,8 +89,11 @@ def dos(
     from multigap.study import figures
 
     fig_path, nc_path = _figure_out(out)
+    ev, cv = values(eta, "--eta"), values(contour_eta, "--contour-eta")
+    writable(fig_path, "--out")
+    writable(nc_path, "--out")
     m = load(preset, config)
-    ds = figures.dos_data(m, values(eta, "--eta"), values(contour_eta, "--contour-eta"))
+    ds = figures.dos_data(m, ev, cv)
     _write(ds, nc_path)
     plot.save(plot.dos(ds), fig_path)
     typer.echo(f"wrote {fig_path} and {nc_path}")
@@ -111,6 +115,9 @@ def phonon(
     from multigap.study import figures
 
     gv = check_g(values(g, "--g"))
+    if out is not None:
+        for path in _figure_out(out):
+            writable(path, "--out")
     models = [preset("A"), preset("B")]
     if config is not None:
         models.append(load(None, config))

@@ -15,6 +15,7 @@ from multigap.cli.common import (
     emit,
     load,
     user_errors,
+    writable,
 )
 
 
@@ -31,6 +32,7 @@ def figures_(
     from multigap.study.reproduce import FULL, QUICK, plan, run_steps
 
     m = load(preset, config)
+    writable(out, "--out", directory=True)
     outcomes = run_steps(plan([m], QUICK if quick else FULL), out, progress=not quiet)
     _summarise(outcomes, out)
 
@@ -58,6 +60,7 @@ def reproduce(
     """Every figure for presets A and B, their data and OUT/index.html (re-running resumes)."""
     from multigap.study.reproduce import reproduce as run
 
+    writable(out, "--out", directory=True)
     report = run(out, quick=quick, progress=not quiet, force=force)
     typer.echo(f"report: {report.index} ({report.seconds:.0f} s)")
     _summarise(report.outcomes, out)
@@ -77,8 +80,12 @@ def pressure_fit(
     as_json: JsonOpt = False,
 ) -> None:
     """Fit a straight path eta(P), g(P) through the (eta, g) plane to measured (P, Tc)."""
-    from multigap.study.pressure import PARAMS, fit_path_from_csv
+    from multigap import validation as check
+    from multigap.study.data import PRESSURE_MAX_GPA, load_tc_csv
+    from multigap.study.pressure import PARAMS, check_fixed, fit_path
 
+    if data.is_dir():
+        raise typer.BadParameter(f"{data} is a directory, not a CSV file", param_hint="DATA")
     if not data.is_file():
         raise typer.BadParameter(f"{data} does not exist", param_hint="DATA")
     fixed: dict[str, float] = {}
@@ -95,8 +102,27 @@ def pressure_fit(
             raise typer.BadParameter(
                 f"{item!r}: {val!r} is not a number", param_hint="--fix"
             ) from None
+    try:
+        check_fixed(fixed, name="--fix")
+        p_ref = check.in_range("--p-ref", p_ref, 0.0, PRESSURE_MAX_GPA, unit="GPa")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        points = load_tc_csv(data)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="DATA") from None
+    if out is not None:
+        writable(out, "--out")
     m = load(preset, config)
-    res = fit_path_from_csv(m, data, fixed=fixed or None, p_ref=p_ref)
+    res = fit_path(
+        m,
+        points.pressure,
+        points.tc,
+        points.tc_err,
+        fixed=fixed or None,
+        p_ref=p_ref,
+        source=points.source,
+    )
     if out is not None:
         _fit_figure(res, out)
     summ = res.summary()
@@ -154,6 +180,8 @@ def design(
     from multigap.study.design import DEFAULT_DESIGN, optimise_from_toml
 
     bounds = DEFAULT_DESIGN if bounds is None else bounds
+    if bounds.is_dir():
+        raise typer.BadParameter(f"{bounds} is a directory, not a TOML file", param_hint="--bounds")
     if not bounds.is_file():
         raise typer.BadParameter(f"{bounds} does not exist", param_hint="--bounds")
     over: dict[str, Any] = {}

@@ -25,6 +25,7 @@ def isotope_coefficients(
     model: Any, eta: ArrayLike, g: ArrayLike, *, step: float = ISOTOPE_STEP, **opts: Any
 ) -> FloatArray:
     """Vectorised :func:`isotope_coefficient`; NaN where either shifted Tc is below the floor."""
+    check.points(eta=eta, g=g)
     step = check.in_range("step", step, 0.0, 0.5, low_open=True)
     opts.setdefault("tol", 1e-12)
     eta_b, g_b = np.broadcast_arrays(np.asarray(eta, dtype=float), np.asarray(g, dtype=float))

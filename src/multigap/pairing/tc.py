@@ -320,6 +320,7 @@ def critical_temperatures(model: Any, eta: ArrayLike, g: ArrayLike, **opts: Any)
         Tc in kelvin, shape of the broadcast (eta, g); 0.0 where Lambda(t_floor) < 1 (no
         superconductivity above the floor; :func:`tc_result` carries the explicit flag).
     """
+    check.points(eta=eta, g=g)
     shape, _, _, _, batch = _solve_model(model, eta, g, **opts)
     return batch.tc.reshape(shape)
 
@@ -381,6 +382,7 @@ def pairing_eigenvalue(model: Any, eta: ArrayLike, g: ArrayLike, T: ArrayLike) -
     Broadcasts (eta, g, T); returns a float for scalar input, else an array. Tc is where it
     crosses 1; it falls monotonically with T (for positive couplings).
     """
+    check.points(eta=eta, g=g, T=T)
     T_a = np.asarray(T, dtype=float)
     if np.any(~np.isfinite(T_a) | (T_a <= 0.0)):
         raise ValueError(f"T must be finite and > 0 K, got {T!r}")

@@ -90,9 +90,9 @@ class TcBatch:
         return count
 
 
-
 class TcCeilingError(ValueError):
     """Lambda(T_ceiling) > 1: Tc lies above the search ceiling (the message names the point)."""
+
 
 def _describe(labels: dict[str, FloatArray] | None, idx: NDArray[np.intp], limit: int = 3) -> str:
     if not labels:
@@ -347,7 +347,7 @@ def solve_tc(
     t_ceiling = check.positive("t_ceiling", t_ceiling, "K")
     if t_ceiling <= t_floor:
         raise ValueError(f"t_ceiling must be > t_floor = {t_floor} K, got {t_ceiling}")
-    tol = check.positive("tol", tol)
+    tol = check.in_range("tol", tol, 1e-15, 1e-3)
     max_iter = check.integer("max_iter", max_iter, 1)
     A_, mu_, wc_ = _check_batch(tables, A, mu, wc, labels)
     B = mu_.size

@@ -384,7 +384,7 @@ class Superlattice:
             Gauss-Legendre nodes per layer for the z integrals, in [2, 1024].
 
         The arrays are estimated before they are allocated (refused above
-        :data:`multigap.validation.MEMORY_LIMIT`).
+        :func:`multigap.validation.memory_limit`).
         """
         return compute_subbands(self, n_bands=n_bands, n_kz=n_kz, n_z=n_z)
 

@@ -82,7 +82,7 @@ def overlaps(subbands: Subbands, n_modes: int | None = None) -> Overlaps:
         Cosine modes Q kept per variable, an integer in [1, n_kz]; default (n_kz + 1) // 2
         (keeps the DCT free of aliasing for coefficients that have decayed by mode Q). The
         arrays are estimated before they are allocated (refused above
-        :data:`multigap.validation.MEMORY_LIMIT`).
+        :func:`multigap.validation.memory_limit`).
 
     Returns
     -------
@@ -93,7 +93,7 @@ def overlaps(subbands: Subbands, n_modes: int | None = None) -> Overlaps:
         n_modes = (n_kz + 1) // 2
     n_modes = check.count("n_modes", n_modes, 1, n_kz)
     nb = subbands.n_bands
-    check.memory(
+    check.allocation(
         f"overlaps of {nb} bands on n_kz = {n_kz} points",
         _BYTES_PER_PAIR * (nb * n_kz) ** 2,
         hint="use fewer kz points or bands",

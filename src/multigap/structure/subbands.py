@@ -143,7 +143,7 @@ def compute_subbands(
     n_kz = check.count("n_kz", n_kz, *N_KZ_RANGE)
     n_z = check.count("n_z", n_z, *N_Z_RANGE)
     samples = n_bands * n_kz * n_z * len(lat.layers)
-    check.memory(
+    check.allocation(
         f"subbands with n_bands = {n_bands}, n_kz = {n_kz}, n_z = {n_z}",
         _BYTES_PER_SAMPLE * samples,
         hint="use fewer kz points, z nodes or bands",

@@ -39,6 +39,12 @@ DOMES_FILE = "hydride_domes.toml"
 #: Columns of a measured-points CSV file (``tc_err_K`` optional).
 CSV_COLUMNS = ("pressure_GPa", "tc_K", "tc_err_K")
 _REQUIRED_COLUMNS = ("pressure_GPa", "tc_K")
+#: Largest accepted measured Tc and its uncertainty, K (no superconductor is known above ~300 K;
+#: the bound leaves room for model studies and refuses unit slips such as Tc in mK).
+TC_MAX_K = 1000.0
+#: Largest accepted pressure, GPa (static diamond-anvil cells reach a few hundred GPa).
+PRESSURE_MAX_GPA = 1000.0
+_COLUMN_MAX = {"pressure_GPa": PRESSURE_MAX_GPA, "tc_K": TC_MAX_K, "tc_err_K": TC_MAX_K}
 
 
 @dataclass(frozen=True)
@@ -265,7 +271,8 @@ class MeasuredTc:
 def validate_points(
     pressure: ArrayLike, tc: ArrayLike, tc_err: ArrayLike | None = None, where: str = "points"
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
-    """Check (P, Tc[, err]) arrays: same length, finite, P >= 0, Tc >= 0, err > 0.
+    """Check (P, Tc[, err]) arrays: same length, finite, 0 <= P <= 1000 GPa, 0 <= Tc <= 1000 K,
+    0 < err <= 1000 K.
 
     Returns the three arrays as float ndarrays; raises ValueError naming the field and the first
     offending entry.
@@ -296,10 +303,13 @@ def validate_points(
         if arr is None:
             continue
         a = arr
-        bad = np.flatnonzero(a <= 0.0) if strict else np.flatnonzero(a < 0.0)
+        top = _COLUMN_MAX[col]
+        bad = np.flatnonzero((a <= 0.0 if strict else a < 0.0) | (a > top))
         if bad.size:
             rel = "> 0" if strict else ">= 0"
-            raise ValueError(f"{where}: {col} must be {rel}, got {a[bad[0]]} at entry {bad[0]}")
+            raise ValueError(
+                f"{where}: {col} must be {rel} and <= {top:g}, got {a[bad[0]]} at entry {bad[0]}"
+            )
     return p, t, e
 
 
@@ -308,8 +318,8 @@ def load_tc_csv(path: str | Path) -> MeasuredTc:
 
     The file has a header row naming the columns ``pressure_GPa`` and ``tc_K`` (required) and
     ``tc_err_K`` (optional, one standard deviation, K), in any order; lines starting with ``#``
-    and blank lines are ignored. Pressures must be >= 0 GPa, Tc >= 0 K, uncertainties > 0 K,
-    all finite.
+    and blank lines are ignored. Pressures must lie in [0, 1000] GPa, Tc in [0, 1000] K,
+    uncertainties in (0, 1000] K, all finite (:data:`PRESSURE_MAX_GPA`, :data:`TC_MAX_K`).
 
     Parameters
     ----------
@@ -328,14 +338,28 @@ def load_tc_csv(path: str | Path) -> MeasuredTc:
         the message names the file, the column and the line.
     """
     p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"data file {str(p)!r} is a directory, not a CSV file")
     if not p.is_file():
         raise ValueError(f"data file {str(p)!r} does not exist")
-    with p.open(newline="", encoding="utf-8-sig") as fh:
-        lines = [
-            (i, line)
-            for i, line in enumerate(fh, start=1)
-            if line.strip() and not line.lstrip().startswith("#")
-        ]
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"data file {str(p)!r} cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"data file {str(p)!r} is not a UTF-8 text (CSV) file: byte {exc.start} is "
+            f"0x{raw[exc.start]:02x}"
+        ) from None
+    if "\x00" in text:
+        raise ValueError(f"data file {str(p)!r} is not a text (CSV) file: it holds NUL bytes")
+    lines = [
+        (i, line)
+        for i, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     if not lines:
         raise ValueError(
             f"{p}: empty file; expected a header with columns {', '.join(CSV_COLUMNS)}"
@@ -381,9 +405,12 @@ def load_tc_csv(path: str | Path) -> MeasuredTc:
         if h not in data:
             continue
         for lineno, x in zip(line_of, data[h], strict=True):
-            if (x <= 0.0) if strict else (x < 0.0):
+            top = _COLUMN_MAX[h]
+            if ((x <= 0.0) if strict else (x < 0.0)) or x > top:
                 rel = "> 0" if strict else ">= 0"
-                raise ValueError(f"{p}, line {lineno}: column {h} must be {rel}, got {x}")
+                raise ValueError(
+                    f"{p}, line {lineno}: column {h} must be {rel} and <= {top:g}, got {x}"
+                )
     err = np.asarray(data["tc_err_K"], dtype=float) if "tc_err_K" in data else None
     return MeasuredTc(
         np.asarray(data["pressure_GPa"], dtype=float),

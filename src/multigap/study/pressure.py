@@ -35,7 +35,13 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
 from multigap import validation as check
-from multigap.study.data import DomeSummary, dome_summary, load_tc_csv, validate_points
+from multigap.study.data import (
+    PRESSURE_MAX_GPA,
+    DomeSummary,
+    dome_summary,
+    load_tc_csv,
+    validate_points,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -349,6 +355,23 @@ def _initial_guess(model: Any, p: FloatArray, tc: FloatArray, p_ref: float) -> d
     return {"eta0": eta0, "eta1": eta1, "g0": g0, "g1": 0.0}
 
 
+def check_fixed(
+    fixed: Mapping[str, float] | None,
+    box: Mapping[str, tuple[float, float]] = DEFAULT_BOUNDS,
+    name: str = "fixed",
+) -> dict[str, float]:
+    """Held path parameters, each a finite number inside its box (default :data:`DEFAULT_BOUNDS`:
+    eta0 in [-1, 3], eta1 in [-0.2, 0.2] 1/GPa, g0 in [0, 0.499], g1 in [-0.02, 0.02] 1/GPa)."""
+    if fixed is None:
+        return {}
+    check.known_keys(name, fixed, PARAMS)
+    out = {}
+    for k, v in fixed.items():
+        lo, hi = box[k]
+        out[k] = check.in_range(f"{name}[{k}]", v, lo, hi)
+    return out
+
+
 def _start_and_bounds(
     p0: Mapping[str, float] | PressurePath | None,
     bounds: Mapping[str, Sequence[float]] | None,
@@ -375,10 +398,7 @@ def _start_and_bounds(
             if not lo < hi:
                 raise ValueError(f"bounds[{k}] must have low < high, got ({lo:g}, {hi:g})")
             box[k] = (lo, hi)
-    fix: dict[str, float] = {}
-    if fixed is not None:
-        check.known_keys("fixed", fixed, PARAMS)
-        fix = {k: check.finite(f"fixed[{k}]", v) for k, v in fixed.items()}
+    fix = check_fixed(fixed, box)
     for k in PARAMS:
         if k in fix:
             continue
@@ -427,9 +447,10 @@ def fit_path(
     bounds : dict, optional
         ``{name: (low, high)}`` replacing entries of :data:`DEFAULT_BOUNDS`.
     fixed : dict, optional
-        Parameters held at given values (e.g. ``{"g1": 0.0}``).
+        Parameters held at given values (e.g. ``{"g1": 0.0}``), each inside its box (the
+        default bounds, or ``bounds``): a held g0 of 0.7 is refused.
     p_ref : float
-        Reference pressure of the path, GPa.
+        Reference pressure of the path, GPa, in [0, 1000].
     n_curve : int
         Points of the fitted curve over the data's pressure range.
     max_nfev : int
@@ -450,7 +471,7 @@ def fit_path(
     from multigap.pairing.tc import critical_temperatures
 
     p, t, e = validate_points(pressures, tc, tc_err, where="fit_path")
-    p_ref = check.finite("p_ref", p_ref)
+    p_ref = check.in_range("p_ref", p_ref, 0.0, PRESSURE_MAX_GPA, unit="GPa")
     n_curve = check.integer("n_curve", n_curve, 2)
     max_nfev = check.integer("max_nfev", max_nfev, 1)
     start, box, fix = _start_and_bounds(

@@ -216,15 +216,15 @@ def test_overlaps_estimate_memory_before_allocating(monkeypatch):
     with pytest.raises(ValueError, match="n_modes must be an integer"):
         mg.overlaps(sb, 2.5)
     # the estimate: (3 * 9)^2 pairs at 32 bytes is refused under a limit just below it
-    monkeypatch.setattr(check, "MEMORY_LIMIT", 32 * 27**2 - 1)
+    monkeypatch.setattr(check, "memory_limit", lambda: 32 * 27**2 - 1)
     with pytest.raises(ValueError, match=r"overlaps of 3 bands on n_kz = 9 points would need"):
         mg.overlaps(sb)
 
 
 def test_memory_check_names_what_and_limit():
-    with pytest.raises(ValueError, match=r"x would need 4 GiB, above the limit 2 GiB; smaller"):
-        check.memory("x", 4 * 1024**3, hint="smaller")
-    check.memory("x", 1024)
+    with pytest.raises(ValueError, match=r"x would need 8 GiB, above the limit 4 GiB; smaller"):
+        check.allocation("x", 8 * 1024**3, hint="smaller")
+    check.allocation("x", 1024)
 
 
 @pytest.mark.parametrize("value", [3, 3.0, np.int64(3), np.float64(3.0)])

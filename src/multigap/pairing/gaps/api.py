@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from multigap import validation as check
 from multigap.constants import KB
 from multigap.pairing.gaps.results import (
     RATIO_GAP_DEFINITION,
@@ -102,6 +103,7 @@ def zero_temperature_gaps(
     A. Perali et al., Solid State Commun. 100, 181 (1996); D. Innocenti et al., Phys. Rev. B 82,
     184528 (2010).
     """
+    check.scalars(eta=eta, g=g)
     options = {
         "fixed_density": fixed_density,
         "kz_order": kz_order,
@@ -141,6 +143,7 @@ def gaps_at_temperature(
     initial : GapResult, optional
         A nearby solution to start from (e.g. the previous temperature of a curve).
     """
+    check.scalars(eta=eta, g=g)
     a0 = None
     mu_init = None
     if initial is not None and initial.superconducting:
