@@ -31,6 +31,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 from multigap.model import Model, Numerics, load_model, preset
 from multigap.pairing import couplings, kernel
 from multigap.pairing.gaps import GapResult, gaps_at_temperature, zero_temperature_gaps
+from multigap.pairing.isotope import isotope_coefficient, isotope_coefficients
 from multigap.pairing.response import (
     bkt_result,
     bkt_temperature,
@@ -46,8 +47,6 @@ from multigap.pairing.tc import (
     TcResult,
     critical_temperature,
     critical_temperatures,
-    isotope_coefficient,
-    isotope_coefficients,
     lambda_of_T,
     pairing_eigenvalue,
     tc_result,

@@ -104,8 +104,10 @@ def test_outputs_checked_before_computing(files: Path, monkeypatch: pytest.Monke
     refused(["map", "--out", str(files / "afile" / "m.nc")], "--out", "is not a directory")
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
 def test_read_only_directory(files: Path) -> None:
+    if os.geteuid() == 0:  # root writes into a chmod 500 folder; /proc refuses everyone
+        refused(["dos", "--out", "/proc/multigap-x.png"], "--out", "cannot write to")
+        return
     ro = files / "ro"
     ro.mkdir()
     ro.chmod(0o500)
@@ -186,4 +188,4 @@ def test_make_run_installs_only_the_package(tmp_path: Path) -> None:
     run = subprocess.run([make, "-n", "run"], cwd=tmp_path, capture_output=True, text=True)
     test = subprocess.run([make, "-n", "test"], cwd=tmp_path, capture_output=True, text=True)
     assert "pip install -e .\n" in run.stdout and "[test" not in run.stdout, run.stdout
-    assert 'pip install -e ".[test,dev]"' in test.stdout, test.stdout
+    assert 'pip install -e ".[test,dev,docs]"' in test.stdout, test.stdout

@@ -140,7 +140,8 @@ def isotope(
     as_json: JsonOpt = False,
 ) -> None:
     """Isotope coefficient alpha = -d ln Tc / d ln M at one (eta, g)."""
-    from multigap.pairing.tc import critical_temperature, isotope_coefficient
+    from multigap.pairing.isotope import isotope_coefficient
+    from multigap.pairing.tc import critical_temperature
 
     check_finite(eta, "--eta")
     check_g(g)

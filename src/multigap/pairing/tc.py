@@ -49,15 +49,12 @@ from multigap.pairing.tc_search import DEFAULT_TOL, TcBatch, lambda_of_T, solve_
 
 __all__ = [
     "DEFAULT_TOL",
-    "ISOTOPE_STEP",
     "KernelTables",
     "PairOperator",
     "TcBatch",
     "TcResult",
     "critical_temperature",
     "critical_temperatures",
-    "isotope_coefficient",
-    "isotope_coefficients",
     "lambda_of_T",
     "pair_matrices",
     "pairing_eigenvalue",
@@ -394,10 +391,3 @@ def pairing_eigenvalue(model: Any, eta: ArrayLike, g: ArrayLike, T: ArrayLike) -
     _check_coverage(model, tables, mu, wc, eta_f)
     lam = lambda_of_T(tables, pair_matrices(tables, G), mu, T_b.reshape(-1), wc)
     return float(lam[0]) if shape == () else lam.reshape(shape)
-
-
-from multigap.pairing.isotope import (  # noqa: E402  (re-export; isotope imports tc lazily)
-    ISOTOPE_STEP,
-    isotope_coefficient,
-    isotope_coefficients,
-)

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from multigap.pairing import gaps as gap_solver
+from multigap.pairing import isotope
 from multigap.pairing import tc as tc_solver
 from multigap.pairing.tc_search import TcCeilingError
 
@@ -205,8 +206,7 @@ def _tc_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
 
 
 def _isotope_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
-    tc_mod = tc_solver
-    return {"alpha": tc_mod.isotope_coefficients(model, eta, g)}
+    return {"alpha": isotope.isotope_coefficients(model, eta, g)}
 
 
 def _gaps_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:

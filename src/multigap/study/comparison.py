@@ -303,7 +303,7 @@ def _m_gaps(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]
 
 
 def _m_pressure(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]:
-    from multigap.pairing.tc import isotope_coefficients
+    from multigap.pairing.isotope import isotope_coefficients
 
     ds = data["pressure"]
     alpha = np.asarray(

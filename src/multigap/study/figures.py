@@ -352,7 +352,8 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
         GapConvergenceError,
         zero_temperature_gaps,
     )
-    from multigap.pairing.tc import critical_temperatures, isotope_coefficients
+    from multigap.pairing.isotope import isotope_coefficients
+    from multigap.pairing.tc import critical_temperatures
 
     g_v = float(REFERENCE_G.get(model.name, 0.25) if g is None else g)
     eta_a = _grid("eta", np.linspace(-0.2, 2.0, 41) if eta is None else eta)

@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 
 import multigap.pairing.gaps as gaps_mod
-import multigap.pairing.tc as tc_mod
+import multigap.pairing.isotope as isotope_mod
 from multigap.constants import KB
 from multigap.study import comparison as cmp
 from multigap.study.calibration import Calibration, TcMaximum
@@ -64,7 +64,9 @@ def stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
         "zero_temperature_gaps",
         lambda model, eta, g: SimpleNamespace(fermi_gap=np.array([1.0, 2.0, 3.0])),
     )
-    monkeypatch.setattr(tc_mod, "isotope_coefficients", lambda model, eta, g: 2.0 - np.asarray(eta))
+    monkeypatch.setattr(
+        isotope_mod, "isotope_coefficients", lambda model, eta, g: 2.0 - np.asarray(eta)
+    )
 
 
 def test_study_table_is_complete() -> None:
