@@ -368,25 +368,9 @@ def solve_tc(
     bounds = (u_floor, u_ceil, t_ceiling)
     blocks: list[NDArray[np.intp]] = []
     if B <= _FEW_POINTS:
-        # a few points (an isolated Tc, an isotope pair): one scalar search each; a point with
-        # the mu and couplings of the previous one starts from its Tc (isotope shifts)
-        for i in range(B):
-            one = np.array([i])
-            sub = _State(*(getattr(st, f)[one].copy() for f in _State.__dataclass_fields__))
-            if (
-                i > 0
-                and start is None
-                and mu_[i] == mu_[i - 1]
-                and np.isfinite(st.root[i - 1])
-                and np.array_equal(A_[i], A_[i - 1])
-            ):
-                sub.u[0] = min(max(float(st.root[i - 1]), u_floor), u_ceil)
-            n_eval += _search_one(
-                sub, op.take(one) if B > 1 else op, mu_[one], wc_[one],
-                None if mu_of_T is None else _shifted(mu_of_T, i), history, labels, bounds,
-                max_iter, tol, index=i,
-            )  # fmt: skip
-            st.pending[i], st.below[i], st.root[i] = sub.pending[0], sub.below[0], sub.root[0]
+        n_eval += _search_few(
+            st, op, A_, mu_, wc_, start is None, mu_of_T, history, labels, bounds, max_iter, tol
+        )
     else:
         # blocks of points in mu order (bounded memory for the prepared windows)
         blocks = np.array_split(np.argsort(mu_, kind="stable"), max(1, -(-B // _BLOCK)))
@@ -405,15 +389,68 @@ def solve_tc(
     T_at = np.where(below, t_floor, tc)
     every = np.arange(B)
     mu_at = mu_.copy() if mu_of_T is None else np.asarray(mu_of_T(KB * T_at, every), dtype=float)
-    vec: FloatArray | None = None
-    if vectors:
-        vec = np.full((B, tables.n_bands, tables.n_modes), np.nan)
-        act = np.flatnonzero(~below)
-        if act.size:
-            lead = op.take(act).evaluate(mu_at[act], KB * T_at[act], wc_[act], vectors=True)
-            assert lead.vectors is not None
-            vec[act] = lead.vectors.reshape(act.size, tables.n_bands, tables.n_modes)
+    vec = _gap_vectors(tables, op, below, mu_at, KB * T_at, wc_) if vectors else None
     return TcBatch(tc, below, mu_at, vec, history, n_eval)
+
+
+def _gap_vectors(
+    tables: KernelTables,
+    op: PairOperator,
+    below: NDArray[np.bool_],
+    mu: FloatArray,
+    T_meV: FloatArray,
+    wc: FloatArray,
+) -> FloatArray:
+    """Leading gap vectors a_{n,q} at Tc, shape (B, n_bands, n_modes); NaN below the floor."""
+    vec = np.full((below.size, tables.n_bands, tables.n_modes), np.nan)
+    act = np.flatnonzero(~below)
+    if act.size:
+        lead = op.take(act).evaluate(mu[act], T_meV[act], wc[act], vectors=True)
+        assert lead.vectors is not None
+        vec[act] = lead.vectors.reshape(act.size, tables.n_bands, tables.n_modes)
+    return vec
+
+
+def _search_few(
+    st: _State,
+    op: PairOperator,
+    A: FloatArray,
+    mu: FloatArray,
+    wc: FloatArray,
+    chain: bool,
+    mu_of_T: MuOfT | None,
+    history: list[tuple[NDArray[np.intp], FloatArray, FloatArray]],
+    labels: dict[str, FloatArray] | None,
+    bounds: tuple[float, float, float],
+    max_iter: int,
+    tol: float,
+) -> int:
+    """A few points (an isolated Tc, an isotope pair): one scalar search each.
+
+    With ``chain``, a point with the mu and couplings of the previous one starts from its Tc
+    (isotope shifts). Updates ``st`` in place; returns the number of evaluations.
+    """
+    u_floor, u_ceil = bounds[0], bounds[1]
+    n_eval = 0
+    B = mu.size
+    for i in range(B):
+        one = np.array([i])
+        sub = _State(*(getattr(st, f)[one].copy() for f in _State.__dataclass_fields__))
+        if (
+            i > 0
+            and chain
+            and mu[i] == mu[i - 1]
+            and np.isfinite(st.root[i - 1])
+            and np.array_equal(A[i], A[i - 1])
+        ):
+            sub.u[0] = min(max(float(st.root[i - 1]), u_floor), u_ceil)
+        n_eval += _search_one(
+            sub, op.take(one) if B > 1 else op, mu[one], wc[one],
+            None if mu_of_T is None else _shifted(mu_of_T, i), history, labels, bounds,
+            max_iter, tol, index=i,
+        )  # fmt: skip
+        st.pending[i], st.below[i], st.root[i] = sub.pending[0], sub.below[0], sub.root[0]
+    return n_eval
 
 
 def _shifted(mu_of_T: MuOfT, i: int) -> MuOfT:
