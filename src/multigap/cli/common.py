@@ -211,7 +211,7 @@ def open_dataset(file: Path, name: str = "FILE") -> Any:
 
     import xarray as xr
 
-    from multigap.study.reproduce import ENGINE
+    from multigap.study.steps import ENGINE
 
     if file.is_dir():
         raise typer.BadParameter(f"{file} is a directory, not a netCDF file", param_hint=name)
@@ -301,7 +301,7 @@ def _figure_out(out: Path) -> tuple[Path, Path]:
 
 
 def _write(ds: Any, path: Path) -> None:
-    from multigap.study.reproduce import ENGINE
+    from multigap.study.steps import ENGINE
 
     path.parent.mkdir(parents=True, exist_ok=True)
     ds.to_netcdf(path, engine=ENGINE)

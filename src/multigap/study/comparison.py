@@ -489,7 +489,7 @@ def build_comparison(
     Comparison
     """
     from multigap.model import preset
-    from multigap.study.reproduce import FULL, QUICK, datasets
+    from multigap.study.steps import FULL, QUICK, datasets
 
     models = list(models) if models is not None else [preset("A"), preset("B")]
     where = Path(data_dir) if data_dir is not None else None

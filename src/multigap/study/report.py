@@ -24,7 +24,7 @@ from multigap.study import figures
 if TYPE_CHECKING:
     from multigap.model import Model
     from multigap.study.comparison import Comparison
-    from multigap.study.reproduce import FigureStep, Grids, Outcome
+    from multigap.study.steps import FigureStep, Grids, Outcome
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def test_config_round_trip_and_default_unchanged() -> None:
     cfg = tomllib.loads(resources.files("multigap.presets").joinpath("A.toml").read_text())
     cfg["pairing"]["coupling_scale"] = 1.0625
     assert Model.from_dict(cfg).coupling_scale == 1.0625
-    with pytest.raises(ValueError, match="coupling_scale must be > 0"):
+    with pytest.raises(ValueError, match="coupling_scale must lie in \\(0, 10\\]"):
         a.with_(coupling_scale=-1.0)
 
 
