@@ -18,6 +18,9 @@ curve (:func:`fit_path_to_summary`) gives a path for the figure, with a chi^2 th
 statistical measure. The CSH numbers were retracted (Nature, 2022): any result built on them
 carries the retraction note in its ``retraction`` field.
 
+The data types (:class:`PressurePath`, :class:`FitResult`, :data:`PARAMS`, :data:`P_REF`) live
+in :mod:`multigap.study.pressure_path` and are re-exported here.
+
 Units: pressure GPa, Tc K, eta and g dimensionless (g is the reduced coupling lambda/(1+lambda)
 of the resonant subband, 0 <= g < 1/2).
 """
@@ -26,12 +29,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
 from multigap import validation as check
@@ -42,13 +45,13 @@ from multigap.study.data import (
     load_tc_csv,
     validate_points,
 )
+from multigap.study.pressure_path import P_REF as P_REF
+from multigap.study.pressure_path import PARAMS as PARAMS
+from multigap.study.pressure_path import FitResult as FitResult
+from multigap.study.pressure_path import FloatArray as FloatArray
+from multigap.study.pressure_path import PathFunction as PathFunction
+from multigap.study.pressure_path import PressurePath as PressurePath
 
-FloatArray = NDArray[np.float64]
-
-#: Names of the linear path parameters, in the order of covariance matrices.
-PARAMS = ("eta0", "eta1", "g0", "g1")
-#: Default reference pressure of a linear path, GPa.
-P_REF = 150.0
 #: Largest g a fitted path may take (the Migdal cut-off w0 sqrt(1 - 2g) vanishes at 1/2).
 G_MAX = 0.499
 #: Default box bounds of the fit (eta1, g1 per GPa).
@@ -65,68 +68,6 @@ _PENALTY = 1e4
 _FIT_TOL = 1e-11
 #: Relative step of the finite-difference Jacobian (see scipy.optimize.least_squares).
 _DIFF_STEP = 1e-6
-
-PathFunction = Callable[[FloatArray], ArrayLike]
-
-
-@dataclass(frozen=True)
-class PressurePath:
-    """A path (eta(P), g(P)) through the (eta, g) plane, P in GPa.
-
-    Parameters
-    ----------
-    eta0, eta1 : float
-        eta(P) = eta0 + eta1 (P - p_ref); eta1 in 1/GPa.
-    g0, g1 : float
-        g(P) = g0 + g1 (P - p_ref); g1 in 1/GPa.
-    p_ref : float
-        Reference pressure, GPa (default 150).
-    eta_of_p, g_of_p : callable, optional
-        User functions P (GPa, ndarray) -> eta or g replacing the linear forms (then the
-        linear parameters are not used for that quantity and cannot be fitted).
-    """
-
-    eta0: float = 1.0
-    eta1: float = 0.02
-    g0: float = 0.35
-    g1: float = 0.0
-    p_ref: float = P_REF
-    eta_of_p: PathFunction | None = field(default=None, compare=False)
-    g_of_p: PathFunction | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        for name in (*PARAMS, "p_ref"):
-            check.finite(name, getattr(self, name))
-
-    @property
-    def is_linear(self) -> bool:
-        """True when both eta(P) and g(P) are the linear forms."""
-        return self.eta_of_p is None and self.g_of_p is None
-
-    @property
-    def params(self) -> dict[str, float]:
-        """The linear parameters ``{"eta0", "eta1", "g0", "g1"}``."""
-        return {k: float(getattr(self, k)) for k in PARAMS}
-
-    def with_params(self, **values: float) -> PressurePath:
-        """A copy with some linear parameters changed."""
-        check.known_keys("path parameters", values, (*PARAMS, "p_ref"))
-        changes: dict[str, Any] = {k: float(v) for k, v in values.items()}
-        return replace(self, **changes)
-
-    def eta(self, pressure: ArrayLike) -> FloatArray:
-        """eta(P) (dimensionless) at pressures P (GPa)."""
-        p = np.asarray(pressure, dtype=float)
-        if self.eta_of_p is not None:
-            return np.broadcast_to(np.asarray(self.eta_of_p(p), dtype=float), p.shape).copy()
-        return self.eta0 + self.eta1 * (p - self.p_ref)
-
-    def g(self, pressure: ArrayLike) -> FloatArray:
-        """g(P) (dimensionless) at pressures P (GPa)."""
-        p = np.asarray(pressure, dtype=float)
-        if self.g_of_p is not None:
-            return np.broadcast_to(np.asarray(self.g_of_p(p), dtype=float), p.shape).copy()
-        return self.g0 + self.g1 * (p - self.p_ref)
 
 
 def eta_limits(model: Any, g: ArrayLike) -> tuple[float, FloatArray]:
@@ -224,122 +165,6 @@ def tc_along(model: Any, path: PressurePath, pressures: ArrayLike, **opts: Any) 
     return np.asarray(critical_temperatures(model, eta, g, **opts), dtype=float).reshape(p.shape)
 
 
-@dataclass(frozen=True)
-class FitResult:
-    """A pressure path fitted to (P, Tc) points.
-
-    Attributes
-    ----------
-    path : PressurePath
-        The fitted linear path.
-    params, errors : dict
-        Fitted eta0, eta1 (1/GPa), g0, g1 (1/GPa) and their one-sigma uncertainties (0 for
-        fixed parameters).
-    covariance : ndarray
-        (4, 4) covariance in the order of :data:`PARAMS` (zero rows and columns for fixed ones).
-        With ``tc_err`` it is (J^T J)^-1 of the weighted residuals (absolute sigma); without it
-        that matrix is scaled by chi^2 / dof (the scatter estimates the error).
-    free : tuple of str
-        Fitted parameter names.
-    chi2 : float
-        Sum of squared (weighted) residuals, K^2 when unweighted.
-    dof : int
-        Points minus free parameters.
-    weighted : bool
-        True when ``tc_err`` was given.
-    pressure, tc, tc_err : ndarray
-        The points (GPa, K, K or None).
-    tc_model : ndarray
-        Tc of the fitted path at the points, K.
-    curve_pressure, curve_tc, curve_eta, curve_g : ndarray
-        The fitted curve on a fine grid over the pressure range of the points.
-    success : bool
-        The least-squares fit converged and the path stays in 0 <= g < 0.5, inside eta_limits.
-    message : str
-        Solver message (and any constraint violation).
-    nfev : int
-        Residual evaluations (one batched Tc solve each, plus the Jacobian's).
-    data_kind : str
-        ``"measured"`` or ``"summary"`` (fit to a drawn summary dome: chi^2 is not a statistic).
-    source : str
-        Where the points came from.
-    retraction : str or None
-        The retraction note when the points are CSH numbers (retracted, Nature 2022).
-    model_name : str
-        Name of the model.
-    """
-
-    path: PressurePath
-    params: dict[str, float]
-    errors: dict[str, float]
-    covariance: FloatArray
-    free: tuple[str, ...]
-    chi2: float
-    dof: int
-    weighted: bool
-    pressure: FloatArray
-    tc: FloatArray
-    tc_err: FloatArray | None
-    tc_model: FloatArray
-    curve_pressure: FloatArray
-    curve_tc: FloatArray
-    curve_eta: FloatArray
-    curve_g: FloatArray
-    success: bool
-    message: str
-    nfev: int
-    data_kind: str = "measured"
-    source: str = ""
-    retraction: str | None = None
-    model_name: str = ""
-
-    @property
-    def reduced_chi2(self) -> float:
-        """chi^2 / dof (NaN when dof = 0)."""
-        return self.chi2 / self.dof if self.dof > 0 else math.nan
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-serialisable dict of the fit (parameters, uncertainties, chi^2, curve)."""
-
-        def num(x: float) -> float | None:
-            return float(x) if math.isfinite(x) else None
-
-        out: dict[str, Any] = {
-            "model": self.model_name,
-            "data_kind": self.data_kind,
-            "source": self.source,
-            "path": "eta = eta0 + eta1 (P - p_ref), g = g0 + g1 (P - p_ref); P in GPa",
-            "p_ref_GPa": self.path.p_ref,
-            "params": {k: float(v) for k, v in self.params.items()},
-            "errors": {k: num(v) for k, v in self.errors.items()},
-            "free": list(self.free),
-            "covariance": [[num(x) for x in row] for row in self.covariance],
-            "chi2": num(self.chi2),
-            "dof": int(self.dof),
-            "reduced_chi2": num(self.reduced_chi2),
-            "weighted": self.weighted,
-            "n_points": int(self.pressure.size),
-            "success": self.success,
-            "message": self.message,
-            "nfev": int(self.nfev),
-            "points": {
-                "pressure_GPa": self.pressure.tolist(),
-                "tc_K": self.tc.tolist(),
-                "tc_err_K": None if self.tc_err is None else self.tc_err.tolist(),
-                "tc_model_K": self.tc_model.tolist(),
-            },
-            "curve": {
-                "pressure_GPa": self.curve_pressure.tolist(),
-                "tc_K": self.curve_tc.tolist(),
-                "eta": self.curve_eta.tolist(),
-                "g": self.curve_g.tolist(),
-            },
-        }
-        if self.retraction is not None:
-            out["retraction"] = self.retraction
-        return out
-
-
 def _initial_guess(model: Any, p: FloatArray, tc: FloatArray, p_ref: float) -> dict[str, float]:
     """Data-driven start: eta = 1 (the neck opening) at the highest point, eta spans ~1.5 over
     the data, g from a scan of Tc(eta = 1, g) against the highest measured Tc, g1 = 0."""
@@ -407,6 +232,166 @@ def _start_and_bounds(
     return start, box, fix
 
 
+@dataclass(frozen=True)
+class _Problem:
+    """The least-squares problem of :func:`fit_path`: points, held parameters and the model's
+    valid (eta, g) range; its :meth:`residuals` are weighted Tc misfits plus one penalty."""
+
+    model: Any
+    p: FloatArray
+    t: FloatArray
+    sigma: FloatArray
+    p_ref: float
+    fix: dict[str, float]
+    free: tuple[str, ...]
+    eta_lo: float
+
+    def eta_hi(self, g: FloatArray) -> FloatArray:
+        return eta_limits(self.model, np.clip(g, 0.0, G_MAX))[1]
+
+    def full(self, x: FloatArray) -> dict[str, float]:
+        vals = dict(self.fix)
+        vals.update(zip(self.free, (float(v) for v in x), strict=True))
+        return vals
+
+    def path_of(self, vals: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
+        dp = self.p - self.p_ref
+        return vals["eta0"] + vals["eta1"] * dp, vals["g0"] + vals["g1"] * dp
+
+    def violation(self, eta: FloatArray, g: FloatArray) -> float:
+        v = np.maximum(0.0, -g) + np.maximum(0.0, g - G_MAX)
+        v += np.maximum(0.0, eta - self.eta_hi(g)) + np.maximum(0.0, self.eta_lo - eta)
+        return float(np.sum(v))
+
+    def residuals(self, x: FloatArray) -> FloatArray:
+        from multigap.pairing.tc import critical_temperatures
+
+        eta, g = self.path_of(self.full(x))
+        tc_m = critical_temperatures(
+            self.model,
+            np.clip(eta, self.eta_lo, self.eta_hi(g)),
+            np.clip(g, 0.0, G_MAX),
+            tol=_FIT_TOL,
+        )
+        r = (np.asarray(tc_m, dtype=float) - self.t) / self.sigma
+        return np.append(r, _PENALTY * self.violation(eta, g))
+
+
+def _free_parameters(fix: Mapping[str, float], n_points: int) -> tuple[str, ...]:
+    """The parameters left to fit; refuses none, or more than the points can determine."""
+    free = tuple(k for k in PARAMS if k not in fix)
+    if not free:
+        raise ValueError("fit_path: every parameter is fixed; nothing to fit")
+    if n_points < len(free):
+        raise ValueError(
+            f"fit_path: {n_points} points cannot determine {len(free)} free parameters "
+            f"({', '.join(free)}); fix some with fixed={{...}}"
+        )
+    return free
+
+
+def _covariance(
+    J: FloatArray, free: tuple[str, ...], chi2: float, dof: int, weighted: bool
+) -> tuple[FloatArray, dict[str, float]]:
+    """(4, 4) covariance in :data:`PARAMS` order and one-sigma errors from the Jacobian.
+
+    (J^T J)^-1 by SVD, dropping directions the data do not constrain (as curve_fit does; then
+    the free block is infinite); scaled by chi^2 / dof when the fit is unweighted.
+    """
+    _, s, vt = np.linalg.svd(J, full_matrices=False)
+    keep = s > np.finfo(float).eps * max(J.shape) * (s[0] if s.size else 0.0)
+    cov_free = (vt[keep].T / s[keep] ** 2) @ vt[keep]
+    if not np.all(keep):
+        cov_free = np.full_like(cov_free, np.inf)
+    if not weighted:
+        cov_free = cov_free * (chi2 / dof if dof > 0 else np.inf)
+    cov = np.zeros((len(PARAMS), len(PARAMS)))
+    idx = [PARAMS.index(k) for k in free]
+    cov[np.ix_(idx, idx)] = cov_free
+    errors = {
+        k: float(math.sqrt(cov[i, i])) if cov[i, i] >= 0 else math.nan for i, k in enumerate(PARAMS)
+    }
+    return cov, errors
+
+
+def _fitted_curve(
+    prob: _Problem, path: PressurePath, n_curve: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Pressure, Tc, eta and g of the fitted path on ``n_curve`` points over the data's range.
+
+    The path is clipped into the valid eta, g range before the Tc solve (a no-op when the fit
+    succeeded, except where eta_limits dips between data points).
+    """
+    from multigap.pairing.tc import critical_temperatures
+
+    curve_p = np.linspace(float(prob.p.min()), float(prob.p.max()), n_curve)
+    curve_eta, curve_g = path.eta(curve_p), path.g(curve_p)
+    curve_tc = np.asarray(
+        critical_temperatures(
+            prob.model,
+            np.clip(curve_eta, prob.eta_lo, prob.eta_hi(curve_g)),
+            np.clip(curve_g, 0.0, G_MAX),
+        ),
+        dtype=float,
+    )
+    return curve_p, curve_tc, curve_eta, curve_g
+
+
+def _fit_result(
+    prob: _Problem,
+    sol: Any,
+    tc_err: FloatArray | None,
+    *,
+    n_curve: int,
+    data_kind: str,
+    source: str,
+    retraction: str | None,
+) -> FitResult:
+    """The :class:`FitResult` of a finished least-squares run ``sol`` of ``prob``: chi^2,
+    covariance, constraint check and the fitted curve."""
+    p, t, p_ref, free = prob.p, prob.t, prob.p_ref, prob.free
+    weighted = tc_err is not None
+    vals = prob.full(sol.x)
+    viol = prob.violation(*prob.path_of(vals))
+    r = sol.fun[:-1]
+    chi2 = float(r @ r)
+    dof = int(p.size - len(free))
+    cov, errors = _covariance(np.asarray(sol.jac, dtype=float)[:-1], free, chi2, dof, weighted)
+    path = PressurePath(vals["eta0"], vals["eta1"], vals["g0"], vals["g1"], p_ref=p_ref)
+    message = str(sol.message)
+    if viol > 0.0:
+        message += (
+            "; the best path leaves 0 <= g <= 0.499 or the eta range of eta_limits at some "
+            "data pressure (fix g1, narrow the bounds or change the model)"
+        )
+    curve_p, curve_tc, curve_eta, curve_g = _fitted_curve(prob, path, n_curve)
+    return FitResult(
+        path=path,
+        params=path.params,
+        errors=errors,
+        covariance=cov,
+        free=free,
+        chi2=chi2,
+        dof=dof,
+        weighted=weighted,
+        pressure=p,
+        tc=t,
+        tc_err=tc_err,
+        tc_model=np.asarray(t + r * prob.sigma, dtype=float),
+        curve_pressure=curve_p,
+        curve_tc=curve_tc,
+        curve_eta=curve_eta,
+        curve_g=curve_g,
+        success=bool(sol.success) and viol == 0.0,
+        message=message,
+        nfev=int(sol.nfev),
+        data_kind=data_kind,
+        source=source,
+        retraction=retraction,
+        model_name=str(getattr(prob.model, "name", "")),
+    )
+
+
 def fit_path(
     model: Any,
     pressures: ArrayLike,
@@ -468,8 +453,6 @@ def fit_path(
     superconductivity at room temperature near a Lifshitz topological transition in sulfur
     hydrides", J. Appl. Phys. 130, 173904 (2021) (the straight path through (eta, g)).
     """
-    from multigap.pairing.tc import critical_temperatures
-
     p, t, e = validate_points(pressures, tc, tc_err, where="fit_path")
     p_ref = check.in_range("p_ref", p_ref, 0.0, PRESSURE_MAX_GPA, unit="GPa")
     n_curve = check.integer("n_curve", n_curve, 2)
@@ -477,118 +460,26 @@ def fit_path(
     start, box, fix = _start_and_bounds(
         p0, bounds, fixed, lambda: _initial_guess(model, p, t, p_ref)
     )
-    free = tuple(k for k in PARAMS if k not in fix)
-    if not free:
-        raise ValueError("fit_path: every parameter is fixed; nothing to fit")
-    if p.size < len(free):
-        raise ValueError(
-            f"fit_path: {p.size} points cannot determine {len(free)} free parameters "
-            f"({', '.join(free)}); fix some with fixed={{...}}"
-        )
+    free = _free_parameters(fix, p.size)
     sigma = e if e is not None else np.ones_like(t)
-    eta_lo, _ = eta_limits(model, 0.0)
-
-    def eta_hi(g: FloatArray) -> FloatArray:
-        return eta_limits(model, np.clip(g, 0.0, G_MAX))[1]
-
-    def full(x: FloatArray) -> dict[str, float]:
-        vals = dict(fix)
-        vals.update(zip(free, (float(v) for v in x), strict=True))
-        return vals
-
-    def path_of(vals: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
-        dp = p - p_ref
-        return vals["eta0"] + vals["eta1"] * dp, vals["g0"] + vals["g1"] * dp
-
-    def violation(eta: FloatArray, g: FloatArray) -> float:
-        v = np.maximum(0.0, -g) + np.maximum(0.0, g - G_MAX)
-        v += np.maximum(0.0, eta - eta_hi(g)) + np.maximum(0.0, eta_lo - eta)
-        return float(np.sum(v))
-
-    def residuals(x: FloatArray) -> FloatArray:
-        eta, g = path_of(full(x))
-        tc_m = critical_temperatures(
-            model, np.clip(eta, eta_lo, eta_hi(g)), np.clip(g, 0.0, G_MAX), tol=_FIT_TOL
-        )
-        r = (np.asarray(tc_m, dtype=float) - t) / sigma
-        return np.append(r, _PENALTY * violation(eta, g))
-
-    lo = np.array([box[k][0] for k in free])
-    hi = np.array([box[k][1] for k in free])
-    x0 = np.array([start[k] for k in free])
+    prob = _Problem(model, p, t, sigma, p_ref, fix, free, eta_limits(model, 0.0)[0])
     sol = least_squares(
-        residuals,
-        x0,
-        bounds=(lo, hi),
+        prob.residuals,
+        np.array([start[k] for k in free]),
+        bounds=(np.array([box[k][0] for k in free]), np.array([box[k][1] for k in free])),
         x_scale="jac",
         diff_step=_DIFF_STEP,
         max_nfev=max_nfev,
         method="trf",
     )
-    vals = full(sol.x)
-    eta_d, g_d = path_of(vals)
-    viol = violation(eta_d, g_d)
-    r = sol.fun[:-1]
-    chi2 = float(r @ r)
-    dof = int(p.size - len(free))
-    J = np.asarray(sol.jac, dtype=float)[:-1]
-    # (J^T J)^-1 by SVD, dropping directions the data do not constrain (as curve_fit does)
-    _, s, vt = np.linalg.svd(J, full_matrices=False)
-    keep = s > np.finfo(float).eps * max(J.shape) * (s[0] if s.size else 0.0)
-    cov_free = (vt[keep].T / s[keep] ** 2) @ vt[keep]
-    if not np.all(keep):
-        cov_free = np.full_like(cov_free, np.inf)
-    if e is None:
-        cov_free = cov_free * (chi2 / dof if dof > 0 else np.inf)
-    cov = np.zeros((len(PARAMS), len(PARAMS)))
-    idx = [PARAMS.index(k) for k in free]
-    cov[np.ix_(idx, idx)] = cov_free
-    errors = {
-        k: float(math.sqrt(cov[i, i])) if cov[i, i] >= 0 else math.nan for i, k in enumerate(PARAMS)
-    }
-    path = PressurePath(vals["eta0"], vals["eta1"], vals["g0"], vals["g1"], p_ref=p_ref)
-    message = str(sol.message)
-    success = bool(sol.success) and viol == 0.0
-    if viol > 0.0:
-        message += (
-            "; the best path leaves 0 <= g <= 0.499 or the eta range of eta_limits at some "
-            "data pressure (fix g1, narrow the bounds or change the model)"
-        )
-    curve_p = np.linspace(float(p.min()), float(p.max()), n_curve)
-    curve_eta, curve_g = path.eta(curve_p), path.g(curve_p)
-    # the curve is clipped into the valid eta, g range (a no-op when the fit succeeded,
-    # except where eta_limits dips between data points)
-    curve_tc = np.asarray(
-        critical_temperatures(
-            model, np.clip(curve_eta, eta_lo, eta_hi(curve_g)), np.clip(curve_g, 0.0, G_MAX)
-        ),
-        dtype=float,
-    )
-    tc_model = t + r * sigma
-    return FitResult(
-        path=path,
-        params=path.params,
-        errors=errors,
-        covariance=cov,
-        free=free,
-        chi2=chi2,
-        dof=dof,
-        weighted=e is not None,
-        pressure=p,
-        tc=t,
-        tc_err=e,
-        tc_model=np.asarray(tc_model, dtype=float),
-        curve_pressure=curve_p,
-        curve_tc=np.asarray(curve_tc, dtype=float),
-        curve_eta=curve_eta,
-        curve_g=curve_g,
-        success=success,
-        message=message,
-        nfev=int(sol.nfev),
+    return _fit_result(
+        prob,
+        sol,
+        e,
+        n_curve=n_curve,
         data_kind=data_kind,
         source=source,
         retraction=retraction,
-        model_name=str(getattr(model, "name", "")),
     )
 
 
