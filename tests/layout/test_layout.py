@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "multigap"
 LAYERS = (
     ("constants", "validation", "_threads"),
     ("structure",),
-    ("model", "presets"),
+    ("model", "config", "presets"),
     ("pairing",),
     ("runs",),
     ("plot", "plot_response"),
