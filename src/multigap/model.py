@@ -134,7 +134,7 @@ class Model:
         full symmetric ``coupling_matrix`` whose (r, r) element is replaced by g at solve time.
     interband_value : float, optional
         The value of the "constant" rule, in (-0.5, 0.5): a reduced pair-transfer coupling
-        shares the range |g| < 1/2 of the reduced intraband couplings (g = lambda/(1 + lambda));
+        shares the range ``|g| < 1/2`` of the reduced intraband couplings (g = lambda/(1 + lambda));
         unbounded values gave unphysical Tc (-2 gave 1093 K on preset A).
     coupling_matrix : tuple of tuples, optional
         The matrix of the "matrix" rule (n_bands x n_bands, symmetric, every entry in

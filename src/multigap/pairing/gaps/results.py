@@ -66,8 +66,8 @@ class GapResult:
     spectral_gap : ndarray, shape (n_bands,)
         The spectral (quasiparticle) gap E_g,n = min over (kx, kz) of the quasiparticle energy
         of subband n, meV (>= 0): sqrt(xi^2 + Delta_n(kz)^2) inside the pairing window
-        |xi| < wc, |xi| outside it. With a Fermi surface it is min over the Fermi surface of
-        |Delta_n(kz)| (equal to |fermi_gap| up to the kz anisotropy of the gap on the Fermi
+        ``|xi| < wc``, ``|xi|`` outside it. With a Fermi surface it is min over the Fermi surface of
+        ``|Delta_n(kz)|`` (equal to ``|fermi_gap|`` up to the kz anisotropy of the gap on the Fermi
         surface); with mu below the band bottom E_a it is min_kz sqrt((E_n(kz) - mu)^2 +
         Delta_n(kz)^2) ~ sqrt((E_a - mu)^2 + Delta^2) (BCS-BEC side).
     fermi_surface : ndarray of bool, shape (n_bands,)
@@ -106,7 +106,7 @@ class GapResult:
     converged : bool
         Always True for a returned result (non-convergence raises).
     residual : float
-        max( max|a - K(a)| / max|a|, |n - n0| / n0 ) at the solution.
+        ``max(max|a - K(a)| / max|a|, |n - n0| / n0)`` at the solution.
     period : float
         Superlattice period d, nm.
     """
@@ -137,7 +137,7 @@ class GapResult:
     period: float
 
     def gap_at(self, kz: ArrayLike) -> FloatArray:
-        """Delta_n(kz) at arbitrary wavevectors (1/nm), shape (n_bands, *kz.shape), meV."""
+        """Delta_n(kz) at arbitrary wavevectors (1/nm), shape ``(n_bands, *kz.shape)``, meV."""
         k = np.asarray(kz, dtype=float)
         q = np.arange(self.coefficients.shape[1])
         cos = np.cos(k[..., None] * q * self.period)
@@ -157,7 +157,7 @@ class GapCurve:
         Fermi-surface gaps, meV (0 at and above Tc).
     spectral_gap : ndarray, shape (N, n_bands)
         Spectral gaps, meV (see :class:`GapResult`; at and above Tc the normal-state
-        min |xi|, i.e. 0 for a subband with a Fermi surface).
+        ``min |xi|``, i.e. 0 for a subband with a Fermi surface).
     mu : ndarray, shape (N,)
         Chemical potential, meV.
     tc : float
@@ -184,11 +184,11 @@ class GapRatios:
     Attributes
     ----------
     ratio : ndarray, shape (n_bands,)
-        2 |Delta_n| / (k_B Tc), with Delta_n the Fermi-surface gap where subband n has a Fermi
+        ``2 |Delta_n| / (k_B Tc)``, with Delta_n the Fermi-surface gap where subband n has a Fermi
         surface and the spectral gap where mu lies below its bottom (``gap``); NaN if Tc is
         below the floor.
     fermi_ratio, spectral_ratio : ndarray, shape (n_bands,)
-        2 |fermi_gap| / (k_B Tc) and 2 spectral_gap / (k_B Tc) (both kept available).
+        ``2 |fermi_gap| / (k_B Tc)`` and 2 spectral_gap / (k_B Tc) (both kept available).
     anisotropy : float
         Delta_r / Delta_{r-1} of ``gap`` (resonant subband over the one below; NaN when the
         resonant subband is the lowest or the one below has no gap).
