@@ -1,12 +1,12 @@
 """Side-by-side timing of this tree against a baseline commit, in one benchmark run.
 
-The baseline is a checkout of ``BASELINE_COMMIT`` (default: the ``git worktree`` at
-``$MULTIGAP_BASELINE`` or ``/work/baseline``; created with ``git worktree add --detach`` from
-this repository when missing). Each workload runs in a fresh subprocess whose ``PYTHONPATH``
-points at one tree's ``src``; the two trees alternate, round after round, and the medians over
-rounds are compared. CPU seconds (``time.process_time`` inside the worker, or the children's
-user + system time for a whole CLI run) are the primary figure -- they are what a busy shared
-machine disturbs least -- with wall seconds reported beside them.
+The baseline is a checkout of ``BASELINE_COMMIT``: the ``git worktree`` at
+``$MULTIGAP_BASELINE`` or ``.benchmarks/baseline`` in this repository, created with
+``git worktree add --detach`` when missing. Each workload runs in a fresh subprocess whose
+``PYTHONPATH`` points at one tree's ``src``; the two trees alternate, round after round, and
+the medians over rounds are compared. CPU seconds (``time.process_time`` inside the worker,
+or the children's user + system time for a whole CLI run) are the primary figure -- they are
+what a busy shared machine disturbs least -- with wall seconds reported beside them.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ WORKER = Path(__file__).resolve().parent / "_tc_worker.py"
 
 def baseline_src() -> Path:
     """``src`` of the baseline checkout (created as a detached git worktree if missing)."""
-    where = Path(os.environ.get("MULTIGAP_BASELINE", "/work/baseline"))
+    where = Path(os.environ.get("MULTIGAP_BASELINE", ROOT / ".benchmarks" / "baseline"))
     if not (where / "src" / "multigap").is_dir():
         subprocess.run(
             ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), BASELINE_COMMIT],

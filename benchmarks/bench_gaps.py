@@ -1,7 +1,8 @@
 """Speed of the T = 0 gap solver against the baseline commit c3cbf63 (issue 13: >= 3x).
 
-Each round runs one subprocess per tree -- this checkout and the baseline worktree (default
-``/work/baseline``, override with ``MULTIGAP_BASELINE``; skipped if absent) -- alternating, each
+Each round runs one subprocess per tree -- this checkout and the baseline worktree
+(:func:`benchmarks.baseline.baseline_src`: ``.benchmarks/baseline``, made with ``git worktree``
+when missing, or ``MULTIGAP_BASELINE``) -- alternating, each
 timing ``zero_temperature_gaps`` (fixed density, default grids) on the same points of presets A
 and B after one warm-up solve per point (the geometry is built before timing). The figure per
 point is the median over rounds of each round's median; the ratio is baseline / current. Also
@@ -18,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from benchmarks.baseline import baseline_src
 
 POINTS = {"A": [(1.0, 0.4), (0.5, 0.3), (0.0, 0.4), (2.0, 0.25)], "B": [(1.0, 0.4), (0.3, 0.3)]}
 
@@ -59,10 +62,7 @@ def _tree_run(src: Path, repeats: int) -> dict[str, Any]:
 def run(rounds: int = 5, repeats: int = 3) -> dict[str, Any]:
     """Alternate baseline and current runs; return and print medians and ratios."""
     here = Path(__file__).resolve().parent.parent / "src"
-    base = Path(os.environ.get("MULTIGAP_BASELINE", "/work/baseline")) / "src"
-    trees = {"current": here}
-    if (base / "multigap").is_dir():
-        trees["baseline"] = base
+    trees = {"current": here, "baseline": baseline_src()}
     samples: dict[str, list[dict[str, Any]]] = {k: [] for k in trees}
     for _ in range(rounds):
         for key, src in trees.items():

@@ -24,6 +24,11 @@ EXPECTED = [
     *(f"{stem}_{p}" for p in "AB" for stem in ("anisotropy", "tc_eta", "tc_g", "tc_map")),
     "phonon",
 ]
+#: The figures of the "beyond the study" section (multigap.study.beyond_report).
+BEYOND = [
+    "beyond_bkt",
+    *(f"beyond_{k}_{p}" for p in "AB" for k in ("curves", "spectra", "crossover")),
+]
 
 
 class _Images(HTMLParser):
@@ -48,7 +53,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
 
 def test_every_figure_for_both_presets(results: tuple[Path, float]) -> None:
     out, _ = results
-    for stem in EXPECTED:
+    for stem in [*EXPECTED, *BEYOND]:
         for ext in ("png", "pdf"):
             f = out / "figures" / f"{stem}.{ext}"
             assert f.is_file() and f.stat().st_size > 1000, f
@@ -66,10 +71,10 @@ def test_index_images_exist(results: tuple[Path, float]) -> None:
     text = (out / "index.html").read_text()
     parser = _Images()
     parser.feed(text)
-    assert len(parser.src) == len(EXPECTED)
+    assert len(parser.src) == len(EXPECTED) + len(BEYOND)
     for src in parser.src:
         assert (out / src).is_file(), src
-    for word in ("Headline numbers", "Model parameters", "Sweep grids", "retracted"):
+    for word in ("Headline numbers", "Model parameters", "Sweep grids", "retracted", "T_BKT/Tc"):
         assert word in text
     assert "could not be produced" not in text
 
@@ -118,7 +123,7 @@ def test_report_images_load_in_chromium(results: tuple[Path, float], tmp_path: P
     assert body is not None, proc.stdout[:2000]
     assert 'data-images="all-loaded"' in body.group(0), body.group(0)
     count = re.search(r'data-image-count="(\d+)"', body.group(0))
-    assert count is not None and int(count.group(1)) == len(EXPECTED)
+    assert count is not None and int(count.group(1)) == len(EXPECTED) + len(BEYOND)
 
 
 def test_report_shows_the_comparison(results: tuple[Path, float]) -> None:

@@ -208,6 +208,7 @@ class ProcessPool(cf.Executor):
         For an interrupted sweep (Ctrl-C, SIGTERM, an error): waiting for batches whose
         results nobody will read would only delay the exit.
         """
+        self._forget_cancelled()
         for proc in self._started:
             if proc.is_alive():
                 proc.terminate()
@@ -216,6 +217,22 @@ class ProcessPool(cf.Executor):
             if proc.pid is not None:  # started
                 proc.join(timeout=10)
         self._started = [p for p in self._started if p.is_alive()]
+
+    def _forget_cancelled(self) -> None:
+        """Drop cancelled futures from the stdlib pool's pending work before workers are killed.
+
+        When a worker dies, CPython 3.11's ProcessPoolExecutor marks every pending work item
+        broken with ``future.set_exception``, which raises InvalidStateError (a traceback from
+        its manager thread) for futures the sweep already cancelled. Its table of pending work
+        is private, hence the guarded access; without it the termination is the same, only
+        noisier.
+        """
+        pending = getattr(self._pool, "_pending_work_items", None)
+        if isinstance(pending, dict):
+            for key, item in list(pending.items()):
+                future = getattr(item, "future", None)
+                if future is not None and future.cancelled():
+                    pending.pop(key, None)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers (pending futures are cancelled with ``cancel_futures=True``)."""

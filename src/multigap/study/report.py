@@ -4,9 +4,10 @@
 the headline numbers, the figures with their captions, the model parameters and grids, and
 any number of extra sections. An extra section is built by a :data:`SectionBuilder`, a
 function ``(ReportContext) -> Section`` that may compute (reusing the datasets under
-``ctx.data_dir``) and write files under ``ctx.out``; :data:`DEFAULT_SECTIONS` lists the
-builders :func:`reproduce` runs (today the study-versus-multigap table of
-:mod:`multigap.study.comparison`). A builder that raises is reported in its section's place;
+``ctx.data_dir``) and write files under ``ctx.out``;
+:data:`multigap.study.reproduce.DEFAULT_SECTIONS` lists the builders :func:`reproduce` runs
+(the study-versus-multigap table of :mod:`multigap.study.comparison` and the section of
+:mod:`multigap.study.beyond_report`). A builder that raises is reported in its section's place;
 the rest of the report is still written.
 """
 
@@ -329,7 +330,3 @@ def comparison_section(ctx: ReportContext) -> Section:
     comp = build_comparison(ctx.quick, data_dir=ctx.data_dir, models=ctx.models)
     (ctx.out / "comparison.json").write_text(comp.to_json(), encoding="utf-8")
     return Section("comparison", "The study's numbers beside multigap's", comparison_html(comp))
-
-
-#: The extra sections :func:`multigap.study.reproduce.reproduce` builds by default, in order.
-DEFAULT_SECTIONS: tuple[SectionBuilder, ...] = (comparison_section,)

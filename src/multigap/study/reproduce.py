@@ -28,11 +28,12 @@ import numpy as np
 import xarray as xr
 
 from multigap.study import figures
+from multigap.study.beyond_report import beyond_section
 from multigap.study.report import (
-    DEFAULT_SECTIONS,
     ReportContext,
     SectionBuilder,
     build_sections,
+    comparison_section,
     write_index,
 )
 from multigap.study.steps import (
@@ -51,6 +52,11 @@ from multigap.study.steps import (
 
 if TYPE_CHECKING:
     from multigap.model import Model
+
+
+#: The extra report sections built by default, in order: the study's numbers beside
+#: multigap's, then the response of the multiband BCS state beyond the study.
+DEFAULT_SECTIONS: tuple[SectionBuilder, ...] = (comparison_section, beyond_section)
 
 
 # ------------------------------------------------------------------------------------ steps
@@ -310,7 +316,7 @@ def reproduce(
         Recompute every dataset even when a matching netCDF file exists.
     sections : sequence of SectionBuilder, optional
         Extra report sections, each ``(ReportContext) -> Section``
-        (:mod:`multigap.study.report`); default :data:`~multigap.study.report.DEFAULT_SECTIONS`
+        (:mod:`multigap.study.report`); default :data:`DEFAULT_SECTIONS`
         (the study-versus-multigap table, which also writes ``comparison.json``).
 
     Returns
