@@ -47,7 +47,16 @@ def _band(model: Any) -> dict[str, Any]:
 
 
 def _attrs(model: Any, **extra: Any) -> dict[str, Any]:
-    return {"model": str(model.name), "mu_convention": "fixed_density", **extra}
+    """Dataset attributes: model, mu rule, the full configuration (JSON) and the version."""
+    from multigap.study._datasets import version
+
+    return {
+        "model": str(model.name),
+        "mu_convention": "fixed_density",
+        "config": model.to_json(),
+        "multigap_version": version(),
+        **extra,
+    }
 
 
 def dome_top(model: Any, quick: bool = False) -> tuple[float, float, float]:
