@@ -264,6 +264,13 @@ def check_finite(x: float, name: str) -> float:
     return x
 
 
+def load_point(eta: float, g: float, preset: str | None, config: Path | None) -> Model:
+    """Check ``--eta`` and ``--g``, then load the model: bad input is refused before geometry."""
+    check_finite(eta, "--eta")
+    check_g(g)
+    return load(preset, config)
+
+
 def emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
     """Print JSON or human-readable lines."""
     if as_json:

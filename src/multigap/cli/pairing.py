@@ -19,11 +19,11 @@ from multigap.cli.common import (
     _num,
     _write,
     check_eta,
-    check_finite,
     check_g,
     check_memory,
     emit,
     load,
+    load_point,
     tc_point_bytes,
     user_errors,
     values,
@@ -43,9 +43,7 @@ def tc(
     """Critical temperature at one (eta, g)."""
     from multigap.pairing.tc import tc_result
 
-    check_finite(eta, "--eta")
-    check_g(g)
-    m = load(preset, config)
+    m = load_point(eta, g, preset, config)
     r = tc_result(m, eta=eta, g=g)
     data = {
         "model": m.name,
@@ -82,9 +80,7 @@ def gaps(
     """Zero-temperature gaps (mu renormalised at fixed density) and gap ratios 2Delta/k_BTc."""
     from multigap.pairing.gaps import GapConvergenceError, gap_ratios
 
-    check_finite(eta, "--eta")
-    check_g(g)
-    m = load(preset, config)
+    m = load_point(eta, g, preset, config)
     try:
         rat = gap_ratios(m, eta=eta, g=g)  # fixed-density gaps over the fixed-density Tc
     except GapConvergenceError as exc:
@@ -143,9 +139,7 @@ def isotope(
     from multigap.pairing.isotope import isotope_coefficient
     from multigap.pairing.tc import critical_temperature
 
-    check_finite(eta, "--eta")
-    check_g(g)
-    m = load(preset, config)
+    m = load_point(eta, g, preset, config)
     alpha = isotope_coefficient(m, eta=eta, g=g)
     t = critical_temperature(m, eta=eta, g=g)
     data = {

@@ -20,10 +20,8 @@ from multigap.cli.common import (
     JsonOpt,
     PresetOpt,
     _num,
-    check_finite,
-    check_g,
     emit,
-    load,
+    load_point,
     user_errors,
     values,
 )
@@ -52,9 +50,7 @@ def stiffness(
     """Phase stiffness J_xx, J_zz (meV) per subband at T, and the London depth of a stack."""
     from multigap.pairing.response import london_penetration_depth, superfluid_stiffness
 
-    check_finite(eta, "--eta")
-    check_g(g)
-    m = load(preset, config)
+    m = load_point(eta, g, preset, config)
     J = superfluid_stiffness(m, eta, g, T)
     data: dict[str, object] = {
         "model": m.name,
@@ -98,9 +94,7 @@ def bkt(
     """BKT temperature k_B T = (pi/2) sqrt(J_xx J_zz)(T) beside the mean-field Tc."""
     from multigap.pairing.response import bkt_result
 
-    check_finite(eta, "--eta")
-    check_g(g)
-    m = load(preset, config)
+    m = load_point(eta, g, preset, config)
     r = bkt_result(m, eta, g)
     data = {
         "model": m.name,
@@ -138,9 +132,7 @@ def thermo(
     """Specific-heat jump Delta C/(gamma Tc) and, with --T, C(T) in k_B/nm^2."""
     from multigap.pairing.response import specific_heat, specific_heat_jump
 
-    check_finite(eta, "--eta")
-    check_g(g)
-    m = load(preset, config)
+    m = load_point(eta, g, preset, config)
     jump = specific_heat_jump(m, eta, g)
     data: dict[str, object] = {
         "model": m.name,
@@ -185,9 +177,7 @@ def spectrum(
     """Tunnelling DOS N_s(omega)/N_n(mu), total and per subband."""
     from multigap.pairing.response import tunneling_dos
 
-    check_finite(eta, "--eta")
-    check_g(g)
-    m = load(preset, config)
+    m = load_point(eta, g, preset, config)
     om = values(energy, "--energy")
     r = tunneling_dos(m, eta, g, om, T=T, broadening=broadening)
     data = {

@@ -94,6 +94,13 @@ class TcCeilingError(ValueError):
     """Lambda(T_ceiling) > 1: Tc lies above the search ceiling (the message names the point)."""
 
 
+def _above_ceiling(t_ceiling: float, lam: float, where: str) -> TcCeilingError:
+    return TcCeilingError(
+        f"Lambda(T_ceiling = {t_ceiling:g} K) = {lam:.6g} > 1 at {where}: Tc lies above the "
+        "search ceiling (raise t_ceiling or check the couplings)"
+    )
+
+
 def _describe(labels: dict[str, FloatArray] | None, idx: NDArray[np.intp], limit: int = 3) -> str:
     if not labels:
         return f"points {idx[:limit].tolist()}"
@@ -505,11 +512,7 @@ def _search_block(
             raise ValueError(f"Lambda is NaN at {_describe(labels, p[np.isnan(res.lam)])}")
         hot = _newton_update(st, p, res.lam - 1.0, res.slope, u_floor, u_ceil, tol)
         if hot.size:
-            raise TcCeilingError(
-                f"Lambda(T_ceiling = {t_ceiling:g} K) = {res.lam[hot[0]]:.6g} > 1 at "
-                f"{_describe(labels, p[hot])}: Tc lies above the search ceiling (raise "
-                f"t_ceiling or check the couplings)"
-            )
+            raise _above_ceiling(t_ceiling, float(res.lam[hot[0]]), _describe(labels, p[hot]))
     return n_eval
 
 
@@ -547,11 +550,7 @@ def _search_one(
         if math.isnan(lam):
             raise ValueError(f"Lambda is NaN at {_describe(labels, where)}")
         if pt.update(lam - 1.0, float(res.slope[0]), u_floor, u_ceil, tol):
-            raise TcCeilingError(
-                f"Lambda(T_ceiling = {t_ceiling:g} K) = {lam:.6g} > 1 at "
-                f"{_describe(labels, where)}: Tc lies above the search ceiling (raise "
-                f"t_ceiling or check the couplings)"
-            )
+            raise _above_ceiling(t_ceiling, lam, _describe(labels, where))
     st.pending[0] = False
     st.below[0] = pt.below
     st.root[0] = pt.root
