@@ -17,16 +17,13 @@ Delta = wc / sinh(1/g); for E_F < wc mu drops (below 0 at strong coupling: the B
 These are solved below by nested Brent root searches -- no multigap code -- and compared
 with zero_temperature_gaps through the public API.
 
-The superposition integrals of the model are replaced by their exact V = 0 value (I = 1: only
-the q = q' = 0 cosine mode, C_00 = 1): the model's own fit of I at V = 0 is off by ~1e-4
-(issue 9 item 6, fixed separately); with it this test would measure the overlap fit, not the
-gap solver.
+The model is used as it is: its superposition integrals at V = 0 are exact (I = 1, only the
+q = q' = 0 cosine mode, C_00 = 1), which the fixture checks to 1e-12 first.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -39,11 +36,11 @@ WC = 10.0  # meV, fixed cut-off
 
 
 def exact_overlaps(model: Any) -> Any:
-    """The model with I^{nn'} = 1 (plane waves at V = 0): C_{qq'} = delta_q0 delta_q'0."""
-    geo = model.geometry
-    C = np.zeros_like(np.asarray(geo.overlaps.modes))
-    C[:, :, 0, 0] = 1.0
-    model.__dict__["geometry"] = replace(geo, overlaps=replace(geo.overlaps, modes=C))
+    """The model, after checking I^{nn'} = 1 at V = 0: C_{qq'} = delta_q0 delta_q'0 to 1e-12."""
+    C = np.asarray(model.geometry.overlaps.modes)
+    exact = np.zeros_like(C)
+    exact[:, :, 0, 0] = 1.0
+    assert np.max(np.abs(C - exact)) < 1e-12
     return model
 
 
