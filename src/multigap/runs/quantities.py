@@ -15,7 +15,7 @@ ones (solvers imported on first use, so a missing solver gives a clear error at 
             ``gap_ratio`` = 2 Delta_n / k_B Tc (per band; the Fermi gap, or the spectral gap
             where mu is below the band); all at fixed density, over the fixed-density Tc
             (variable attributes ``mu_rule``, ``gap_definition``)
-"isotope"   ``alpha`` = -d ln Tc / d ln M
+"isotope"   ``alpha`` = -d ln Tc / d ln M, ``alpha_above_ceiling`` (bool: flagged, NaN alpha)
 ==========  ==============================================================================
 
 :func:`register_quantity` adds others. Nothing here is physics: the built-ins call
@@ -187,26 +187,54 @@ def resolve_quantities(quantities: str | Quantity | Iterable[str | Quantity]) ->
 
 
 # ------------------------------------------------------------------ built-in quantities
+def _flag_ceiling(
+    solve: Callable[[FloatArray, FloatArray], dict[str, ArrayLike]],
+    eta: FloatArray,
+    g: FloatArray,
+    flagged: Callable[[], dict[str, ArrayLike]],
+) -> dict[str, ArrayLike]:
+    """``solve(eta, g)``, with each point whose Tc lies above the search ceiling given the
+    one-point result ``flagged()`` (NaN and a flag) instead of failing the whole batch: the
+    batch is bisected down to the offending points, the others are solved as usual."""
+    try:
+        return solve(eta, g)
+    except TcCeilingError:
+        if eta.size == 1:
+            return flagged()
+        half = eta.size // 2
+        a = _flag_ceiling(solve, eta[:half], g[:half], flagged)
+        b = _flag_ceiling(solve, eta[half:], g[half:], flagged)
+        return {k: np.concatenate([np.asarray(a[k]), np.asarray(b[k])]) for k in a}
+
+
 def _tc_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
     """Tc of a batch; a point whose Tc lies above the search ceiling is flagged, not fatal."""
-    tc_mod = tc_solver
-    try:
-        *_, batch = tc_mod._solve_model(model, eta, g)  # carries below_floor and mu at Tc
-    except TcCeilingError:
-        if eta.size == 1:  # this point: Lambda(T_ceiling) > 1
-            nan = np.full(1, np.nan)
-            return {"tc": nan, "below_floor": [False], "above_ceiling": [True], "mu": nan}
-        half = eta.size // 2  # bisect the batch: the other points are solved as usual
-        a, b = _tc_fn(model, eta[:half], g[:half]), _tc_fn(model, eta[half:], g[half:])
-        return {k: np.concatenate([np.asarray(a[k]), np.asarray(b[k])]) for k in a}
-    below = np.asarray(batch.below_floor, dtype=bool)
-    tc = np.where(below, np.nan, np.asarray(batch.tc, dtype=float))
-    above = np.zeros(eta.size, dtype=bool)
-    return {"tc": tc, "below_floor": below, "above_ceiling": above, "mu": batch.mu}
+
+    def solve(e: FloatArray, gg: FloatArray) -> dict[str, ArrayLike]:
+        *_, batch = tc_solver._solve_model(model, e, gg)  # carries below_floor and mu at Tc
+        below = np.asarray(batch.below_floor, dtype=bool)
+        tc = np.where(below, np.nan, np.asarray(batch.tc, dtype=float))
+        above = np.zeros(e.size, dtype=bool)
+        return {"tc": tc, "below_floor": below, "above_ceiling": above, "mu": batch.mu}
+
+    def flagged() -> dict[str, ArrayLike]:
+        nan = np.full(1, np.nan)
+        return {"tc": nan, "below_floor": [False], "above_ceiling": [True], "mu": nan}
+
+    return _flag_ceiling(solve, eta, g, flagged)
 
 
 def _isotope_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
-    return {"alpha": isotope.isotope_coefficients(model, eta, g)}
+    """alpha of a batch; a point whose (shifted) Tc lies above the ceiling is NaN, flagged."""
+
+    def solve(e: FloatArray, gg: FloatArray) -> dict[str, ArrayLike]:
+        alpha = isotope.isotope_coefficients(model, e, gg)
+        return {"alpha": alpha, "alpha_above_ceiling": np.zeros(e.size, dtype=bool)}
+
+    def flagged() -> dict[str, ArrayLike]:
+        return {"alpha": np.full(1, np.nan), "alpha_above_ceiling": [True]}
+
+    return _flag_ceiling(solve, eta, g, flagged)
 
 
 def _gaps_fn(model: Any, eta: FloatArray, g: FloatArray) -> dict[str, ArrayLike]:
@@ -329,7 +357,15 @@ register_quantity(
 register_quantity(
     Quantity(
         "isotope",
-        (Output("alpha", "1", "isotope coefficient alpha = -d ln Tc / d ln M"),),
+        (
+            Output("alpha", "1", "isotope coefficient alpha = -d ln Tc / d ln M"),
+            Output(
+                "alpha_above_ceiling",
+                "1",
+                "a Tc of the isotope difference lies above the search ceiling (alpha is NaN)",
+                dtype="bool",
+            ),
+        ),
         _isotope_fn,
         description="isotope coefficient (multigap.tc)",
     )

@@ -235,3 +235,19 @@ def test_mark_unfinished_needs_the_mask() -> None:
     fig = plot.tc_map(ds, "tc")
     assert not fig.texts
     assert missing_points(ds) == (0, 12)
+
+
+def test_isotope_points_above_the_ceiling_are_flagged() -> None:
+    model = mg.preset("A")
+    eta, g = np.array([0.2, 1.0]), np.array([0.25, 0.4])
+    ref = mg.critical_temperatures(model, eta[:, None], g[None, :])
+    ceiling = float(np.sort(ref.ravel())[-2]) * 1.01  # only the hottest point is above it
+    low = dataclasses.replace(
+        model, numerics=dataclasses.replace(model.numerics, t_ceiling=ceiling)
+    )
+    ds = mg.sweep(low, eta, g, quantities=("isotope",), progress=False, batch_size=4)
+    hot = ref > ceiling
+    np.testing.assert_array_equal(ds["alpha_above_ceiling"].values, hot)
+    assert np.isnan(ds["alpha"].values[hot]).all()
+    expect = mg.isotope_coefficients(model, eta[:, None], g[None, :])
+    np.testing.assert_allclose(ds["alpha"].values[~hot], expect[~hot], rtol=1e-9)
