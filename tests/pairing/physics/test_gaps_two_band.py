@@ -7,7 +7,8 @@ back) both have Fermi surfaces, with the exact densities of states
     N_1(E) / N0 = (2/pi) arcsin(sqrt(E1/E)),   N_2(E) / N0 = 1 - N_1(E) / N0,
 
 (total N0: the free 2D gas). With plane waves I^{nn'} = 1 (only the q = q' = 0 cosine mode,
-which the model reproduces exactly at V = 0: checked to 1e-12 before each use) the gaps are constants Delta_n and the SMW / Moskalenko equations are
+which the model reproduces exactly at V = 0: checked to 1e-12 before each use) the gaps are
+constants Delta_n and the SMW / Moskalenko equations are
 
     Tc:   largest eigenvalue of chi^{1/2} G chi^{1/2} = 1,
           chi_n(T) = (1/N0) int_{-wc}^{wc} dxi N_n(mu + xi) tanh(xi / 2T) / (2 xi),
