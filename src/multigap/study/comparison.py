@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
-from multigap.constants import KB
 from multigap.study.statements import STUDY, TOL_STATED, Statement
 
 if TYPE_CHECKING:
@@ -187,15 +186,6 @@ def _interval(key: str) -> tuple[float, float]:
     return float(lo.split()[-1]), float(rest.split()[0])
 
 
-def _tc_fd(model: Model, eta: Any, g: float) -> np.ndarray:
-    from multigap.pairing.tc import critical_temperatures
-
-    res: np.ndarray = np.asarray(
-        critical_temperatures(model, eta, g, chemical_potential="fixed_density"), dtype=float
-    )
-    return res
-
-
 def measure(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]:
     """multigap's value of every row key for one model, from its reproduction datasets.
 
@@ -254,25 +244,28 @@ def _m_tc_eta(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measure
 
 
 def _m_gaps(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]:
-    from multigap.pairing.gaps import zero_temperature_gaps
+    from multigap.pairing.gaps import gap_ratios
 
     ds = data["gaps"]
     g = float(ds.attrs["g"])
     eta = ds["eta"].values
-    gap = ds["gap"].values  # Fermi-surface gaps, T = 0, mu at fixed density
-    tc = _tc_fd(model, eta, g)
+    # one convention with the gap figure: the dataset's own ratios (fixed-density gaps, the
+    # Fermi-surface gap or the spectral gap where mu lies below the subband, over the
+    # fixed-density Tc); Delta3/Delta2 is the ratio of the same gaps
+    ratio = ds["ratio"].values
+    tc = ds["tc_fixed_density"].values
     r = model.resonant_band - 1
-    conv = "T = 0 Fermi-surface gaps, mu at fixed density, over Tc at fixed density"
+    conv = (
+        "T = 0 gaps at fixed density (Fermi-surface gap; spectral gap where mu lies below the "
+        "subband) over Tc at fixed density"
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(tc > 0.0, 2.0 * gap / (KB * tc), np.nan)
-        aniso = gap[r] / gap[r - 1]
+        aniso = ratio[r] / ratio[r - 1]
     top = int(np.nanargmax(np.where(tc > 0.0, tc, np.nan)))
     amax = int(np.nanargmax(aniso))
     lo, hi = _interval("ratio2_mid")  # the study's 0.5 < eta < 1
     mid = (eta > lo) & (eta < hi)
-    gaps0 = np.abs(np.asarray(zero_temperature_gaps(model, 0.0, g).fermi_gap, dtype=float))
-    tc0 = float(_tc_fd(model, 0.0, g))
-    r0 = 2.0 * gaps0 / (KB * tc0) if tc0 > 0.0 else np.full(gaps0.shape, np.nan)
+    r0 = np.asarray(gap_ratios(model, 0.0, g).ratio, dtype=float)
 
     def rng(x: np.ndarray) -> tuple[float, float] | None:
         x = x[np.isfinite(x)]

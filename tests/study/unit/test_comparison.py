@@ -43,8 +43,14 @@ def fake_data(gap_scale: float = 1.0, tc_max: float = 123.0) -> dict[str, xr.Dat
         [[1.0] * 6, [1.0, 1.0, 2.0, 2.0, 2.0, 1.0], [1.0, 1.0, 4.0, 5.0, 6.0, 2.0]]
     )
     alpha = np.array([0.5, 0.9, 0.2, 0.1, 0.3, 0.4])
+    ratio = 2.0 * gap / (KB * TC_FD)
     gaps = xr.Dataset(
-        {"gap": (("band", "eta"), gap), "isotope": ("eta", alpha)},
+        {
+            "gap": (("band", "eta"), gap),
+            "ratio": (("band", "eta"), ratio),
+            "tc_fixed_density": ("eta", np.full(eta.size, TC_FD)),
+            "isotope": ("eta", alpha),
+        },
         coords={"eta": eta, "band": [1, 2, 3]},
         attrs={"g": 0.25},
     )
@@ -58,11 +64,10 @@ def fake_data(gap_scale: float = 1.0, tc_max: float = 123.0) -> dict[str, xr.Dat
 
 @pytest.fixture(autouse=True)
 def stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cmp, "_tc_fd", lambda model, eta, g: np.full(np.shape(eta), TC_FD))
     monkeypatch.setattr(
         gaps_mod,
-        "zero_temperature_gaps",
-        lambda model, eta, g: SimpleNamespace(fermi_gap=np.array([1.0, 2.0, 3.0])),
+        "gap_ratios",
+        lambda model, eta, g: SimpleNamespace(ratio=2.0 * np.array([1.0, 2.0, 3.0]) / (KB * TC_FD)),
     )
     monkeypatch.setattr(
         isotope_mod, "isotope_coefficients", lambda model, eta, g: 2.0 - np.asarray(eta)
