@@ -265,7 +265,9 @@ def _m_gaps(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]
     amax = int(np.nanargmax(aniso))
     lo, hi = _interval("ratio2_mid")  # the study's 0.5 < eta < 1
     mid = (eta > lo) & (eta < hi)
-    r0 = np.asarray(gap_ratios(model, 0.0, g).ratio, dtype=float)
+    at0 = gap_ratios(model, 0.0, g)
+    r0 = np.asarray(at0.ratio, dtype=float)
+    f0 = np.asarray(at0.fermi_ratio, dtype=float)
 
     def rng(x: np.ndarray) -> tuple[float, float] | None:
         x = x[np.isfinite(x)]
@@ -282,8 +284,13 @@ def _m_gaps(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]
             float(eta[amax] - eta[top]),
             f"{conv}: Δ3/Δ2 peaks at η = {eta[amax]:.3g}, Tc at η = {eta[top]:.3g}.",
         ),
-        "ratio_eta0_2": Measured(float(r0[r - 1]), f"{conv}, solved at η = 0."),
-        "ratio_eta0_3": Measured(float(r0[r]), f"{conv}, solved at η = 0."),
+        "ratio_eta0_2": Measured(
+            float(r0[r - 1]),
+            f"{conv}, solved at η = 0 (with the Fermi-surface gap: {f0[r - 1]:.4g}).",
+        ),
+        "ratio_eta0_3": Measured(
+            float(r0[r]), f"{conv}, solved at η = 0 (with the Fermi-surface gap: {f0[r]:.4g})."
+        ),
         "ratio2_mid": Measured(rng(ratio[r - 1, mid]), f"{conv}: range over the η grid points."),
         "ratio3_mid": Measured(rng(ratio[r, mid]), f"{conv}: range over the η grid points."),
         "isotope_max_eta": Measured(

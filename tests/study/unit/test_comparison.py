@@ -67,7 +67,10 @@ def stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         gaps_mod,
         "gap_ratios",
-        lambda model, eta, g: SimpleNamespace(ratio=2.0 * np.array([1.0, 2.0, 3.0]) / (KB * TC_FD)),
+        lambda model, eta, g: SimpleNamespace(
+            ratio=2.0 * np.array([1.0, 2.0, 3.0]) / (KB * TC_FD),
+            fermi_ratio=2.0 * np.array([1.0, 2.0, 2.5]) / (KB * TC_FD),
+        ),
     )
     monkeypatch.setattr(
         isotope_mod, "isotope_coefficients", lambda model, eta, g: 2.0 - np.asarray(eta)
