@@ -81,12 +81,16 @@ def test_index_images_exist(results: tuple[Path, float]) -> None:
 
 def test_rerun_reuses_finished_data(results: tuple[Path, float]) -> None:
     out, _ = results
-    stamp = {p.name: p.stat().st_mtime_ns for p in (out / "data").glob("*.nc")}
-    t0 = time.perf_counter()
+    # nothing is recomputed or redrawn: every dataset and figure file keeps its time stamp
+    # (counted in files, not seconds: timed targets live in benchmarks/)
+    def stamps() -> dict[str, int]:
+        files = [*(out / "data").glob("*.nc"), *(out / "figures").glob("*.png")]
+        return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in files}
+
+    before = stamps()
     res = CliRunner().invoke(app, ["reproduce", "--quick", "--quiet", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert time.perf_counter() - t0 < 20.0
-    assert {p.name: p.stat().st_mtime_ns for p in (out / "data").glob("*.nc")} == stamp
+    assert stamps() == before
 
 
 def _chromium() -> str | None:

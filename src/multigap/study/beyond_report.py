@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +44,13 @@ def _signature(model: Any, quick: bool) -> str:
     )
 
 
-def _datasets(model: Any, data_dir: Path, quick: bool) -> dict[str, xr.Dataset]:
-    """The model's datasets, read back when their files carry the same signature."""
+def _datasets(model: Any, data_dir: Path, quick: bool) -> tuple[dict[str, xr.Dataset], bool]:
+    """The model's datasets and whether they were read back (files with the same signature)."""
     sig = _signature(model, quick)
     paths = {k: data_dir / f"beyond_{k}_{model.name}.nc" for k in KINDS}
     cached = {k: _read_cached(p, sig) for k, p in paths.items()}
     if all(ds is not None for ds in cached.values()):
-        return {k: ds for k, ds in cached.items() if ds is not None}
+        return {k: ds for k, ds in cached.items() if ds is not None}, True
     made = beyond_datasets([model], quick=quick)[str(model.name)]
     data_dir.mkdir(parents=True, exist_ok=True)
     for k, ds in made.items():
@@ -56,13 +58,18 @@ def _datasets(model: Any, data_dir: Path, quick: bool) -> dict[str, xr.Dataset]:
         tmp = paths[k].with_suffix(".nc.tmp")
         ds.to_netcdf(tmp, engine=ENGINE)
         tmp.replace(paths[k])
-    return made
+    return made, False
 
 
-def _figure(out: Path, name: str, fig: Any, title: str, caption: str) -> str:
+def _figure(
+    out: Path, name: str, draw: Callable[[], Any], title: str, caption: str, redraw: bool
+) -> str:
+    """Draw (unless ``redraw`` is False and both files exist) and return the HTML figure."""
     from multigap import plot
 
-    plot.save(fig, out / "figures" / f"{name}.png", "pdf")
+    png = out / "figures" / f"{name}.png"
+    if redraw or not (png.is_file() and png.with_suffix(".pdf").is_file()):
+        plot.save(draw(), png, "pdf")
     e = html.escape
     return (
         f"<figure id='{e(name)}'><img src='figures/{e(name)}.png' alt='{e(title)}' "
@@ -95,7 +102,9 @@ def beyond_section(ctx: ReportContext) -> Section:
     """Build the section: datasets (cached), four figure families and a summary table."""
     from multigap import plot_response
 
-    data = {str(m.name): _datasets(m, ctx.data_dir, ctx.quick) for m in ctx.models}
+    made = {str(m.name): _datasets(m, ctx.data_dir, ctx.quick) for m in ctx.models}
+    data = {k: v[0] for k, v in made.items()}
+    redraw = not all(v[1] for v in made.values())  # new data: draw every figure again
     head = (
         "<tr><th>model</th><th>eta</th><th>g</th><th>Tc (K)</th><th>T_BKT (K)</th>"
         "<th>T_BKT/Tc</th><th>k_F xi</th><th>pair size (nm)</th><th>n0/n</th></tr>"
@@ -112,9 +121,10 @@ def beyond_section(ctx: ReportContext) -> Section:
         _figure(
             ctx.out,
             "beyond_bkt",
-            plot_response.plot_bkt({k: v["bkt"] for k, v in data.items()}),
+            lambda: plot_response.plot_bkt({k: v["bkt"] for k, v in data.items()}),
             "T_BKT beside the mean-field Tc along the dome",
             "Both at fixed density, versus eta at each preset's dome-top g.",
+            redraw,
         ),
     ]
     for name, d in data.items():
@@ -122,24 +132,27 @@ def beyond_section(ctx: ReportContext) -> Section:
             _figure(
                 ctx.out,
                 f"beyond_curves_{name}",
-                plot_response.plot_temperature_curves(d["curves"]),
+                partial(plot_response.plot_temperature_curves, d["curves"]),
                 f"Stiffness and specific heat at the dome top ({name})",
                 "J_xx(T), J_zz(T) per subband and C(T) in both phases; J vanishes at Tc.",
+                redraw,
             ),
             _figure(
                 ctx.out,
                 f"beyond_spectra_{name}",
-                plot_response.plot_spectra(d["spectra"]),
+                partial(plot_response.plot_spectra, d["spectra"]),
                 f"Tunnelling spectra ({name})",
                 "Quasiparticle DOS over the normal-state DOS at mu, total and per subband, at "
                 "eta = 0.2, 1, 1.5 (no broadening): a coherence peak at each subband's gap.",
+                redraw,
             ),
             _figure(
                 ctx.out,
                 f"beyond_crossover_{name}",
-                plot_response.plot_crossover(d["crossover"]),
+                partial(plot_response.plot_crossover, d["crossover"]),
                 f"BCS-BEC crossover map ({name})",
                 "Pair size, k_F xi and condensate fraction of every subband versus eta.",
+                redraw,
             ),
         ]
     return Section(
