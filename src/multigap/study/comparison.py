@@ -249,10 +249,13 @@ def _m_gaps(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]
     ds = data["gaps"]
     g = float(ds.attrs["g"])
     eta = ds["eta"].values
-    # one convention with the gap figure: the dataset's own ratios (fixed-density gaps, the
-    # Fermi-surface gap or the spectral gap where mu lies below the subband, over the
-    # fixed-density Tc); Delta3/Delta2 is the ratio of the same gaps
+    # one convention with the gap figures: the dataset's own ratios 2Delta/k_BTc (fixed-density
+    # gaps, the Fermi-surface gap or the spectral gap where mu lies below the subband, over the
+    # fixed-density Tc), and the anisotropy Delta3/Delta2 of the Fermi-surface gaps (the order
+    # parameter, as figure 6 draws it: a spectral gap below the band edge would make it grow
+    # without bound on the BCS-BEC side)
     ratio = ds["ratio"].values
+    fermi = ds["gap"].values
     tc = ds["tc_fixed_density"].values
     r = model.resonant_band - 1
     conv = (
@@ -260,7 +263,7 @@ def _m_gaps(model: Model, data: Mapping[str, xr.Dataset]) -> dict[str, Measured]
         "subband) over Tc at fixed density"
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        aniso = ratio[r] / ratio[r - 1]
+        aniso = fermi[r] / fermi[r - 1]
     top = int(np.nanargmax(np.where(tc > 0.0, tc, np.nan)))
     amax = int(np.nanargmax(aniso))
     lo, hi = _interval("ratio2_mid")  # the study's 0.5 < eta < 1

@@ -340,7 +340,9 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
         eta; meV), ``tc_fixed_density`` (eta, K: the Tc of the gaps' rule), ``ratio`` (band,
         eta; 2 Delta_n / k_B Tc with fixed-density gaps over the fixed-density Tc, Delta_n the
         Fermi gap, or the spectral gap where mu lies below the subband: attributes ``mu_rule``,
-        ``gap_definition``), ``anisotropy`` (eta; Delta_r / Delta_{r-1} of the same gaps),
+        ``gap_definition``), ``anisotropy`` (eta; Delta_r / Delta_{r-1} of the Fermi-surface
+        gaps: the order-parameter anisotropy, which a spectral gap below the band edge would
+        inflate),
         ``isotope`` (eta), ``mu_renormalised``
         (eta; meV), ``converged`` (eta; False and NaN gaps where the solver did not converge,
         its messages in the ``gap_failures`` attribute). Attributes: the top of the dome
@@ -384,7 +386,7 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(tc_n > 0.0, 2.0 * used / (KB * tc_n), np.nan)
         r = model.resonant_band - 1
-        aniso = used[r] / used[r - 1] if r >= 1 else np.full(eta_a.size, np.nan)
+        aniso = gap[r] / gap[r - 1] if r >= 1 else np.full(eta_a.size, np.nan)
     tc_vars = _tc_vars(tc, ("eta",))
     attrs = _attrs(model, "gaps", g=g_v, eta=eta_a)
     attrs["g"] = g_v
@@ -422,7 +424,10 @@ def gap_data(model: Model, g: float | None = None, eta: ArrayLike | None = None)
                 gap_definition=RATIO_GAP_DEFINITION,
             ),
             "anisotropy": _var(
-                "eta", aniso, "1", f"Delta_{r + 1} / Delta_{r} (resonant / next lower)"
+                "eta",
+                aniso,
+                "1",
+                f"Delta_{r + 1} / Delta_{r}, Fermi-surface gaps (resonant / lower)",
             ),
             "isotope": _var("eta", alpha, "1", "isotope coefficient alpha = -dlnTc/dlnM"),
             "mu_renormalised": _var("eta", mu_r, "meV", "chemical potential at T = 0 (fixed n)"),
