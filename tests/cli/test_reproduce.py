@@ -81,6 +81,7 @@ def test_index_images_exist(results: tuple[Path, float]) -> None:
 
 def test_rerun_reuses_finished_data(results: tuple[Path, float]) -> None:
     out, _ = results
+
     # nothing is recomputed or redrawn: every dataset and figure file keeps its time stamp
     # (counted in files, not seconds: timed targets live in benchmarks/)
     def stamps() -> dict[str, int]:
