@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from numpy.polynomial import chebyshev as _cheb
@@ -336,10 +336,30 @@ def _window_span(e: FloatArray, mu: FloatArray, wc: FloatArray) -> tuple[NDArray
     return lo, k
 
 
-def _local_weights(
-    e: FloatArray, mu: FloatArray, T: FloatArray, wc: FloatArray, lo: NDArray[np.intp], k: int
-) -> FloatArray:
-    """Weights of nodes lo .. lo+k (P, k+1) from segments lo .. lo+k-1."""
+class Segments(NamedTuple):
+    """Table segments of a window in xi = eps - mu (see :func:`window_segments`)."""
+
+    x: FloatArray
+    xl: FloatArray
+    xr: FloatArray
+    a: FloatArray
+    b: FloatArray
+    h: FloatArray
+    act: NDArray[np.bool_]
+    half: FloatArray
+    c: FloatArray
+    absc: FloatArray
+
+
+def window_segments(
+    e: FloatArray, mu: FloatArray, wc: FloatArray, lo: NDArray[np.intp], k: int
+) -> Segments:
+    """The table segments lo .. lo+k-1 of each point in xi = eps - mu, clipped to [-wc, wc].
+
+    Returns ``(x, xl, xr, a, b, h, act, half, c, absc)``: node offsets x (P, k+1), segment ends
+    xl, xr and their clipped ends a, b, widths h, the active mask (a non-empty clipped part),
+    the clipped half-width and centre and |centre|, each (P, k).
+    """
     x = e[lo[:, None] + np.arange(k + 1)[None, :]] - mu[:, None]  # (P, k+1)
     xl, xr = x[:, :-1], x[:, 1:]
     wcc = wc[:, None]
@@ -349,7 +369,14 @@ def _local_weights(
     act = (b > a) & (h > 0.0)
     half = 0.5 * (b - a)
     c = 0.5 * (a + b)
-    absc = np.abs(c)
+    return Segments(x, xl, xr, a, b, h, act, half, c, np.abs(c))
+
+
+def _local_weights(
+    e: FloatArray, mu: FloatArray, T: FloatArray, wc: FloatArray, lo: NDArray[np.intp], k: int
+) -> FloatArray:
+    """Weights of nodes lo .. lo+k (P, k+1) from segments lo .. lo+k-1."""
+    x, xl, xr, a, b, h, act, half, c, absc = window_segments(e, mu, wc, lo, k)
     # distance of the segment from xi = 0 (zero if it straddles 0)
     dist0 = np.maximum(absc - half, 0.0)
     near = act & (dist0 < (2.0 * _FAR) * T[:, None])

@@ -18,7 +18,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from multigap.pairing.kernel import _FAR, _atanhc_minus_one, _near_moments, _window_span
+from multigap.pairing.kernel import (
+    _FAR,
+    _atanhc_minus_one,
+    _near_moments,
+    _window_span,
+    window_segments,
+)
 
 __all__ = ["Window", "moments_and_slopes"]
 
@@ -45,16 +51,7 @@ class Window:
     def __init__(self, energy: FloatArray, mu: FloatArray, wc: FloatArray) -> None:
         self.energy = energy
         lo, k = _window_span(energy, mu, wc)
-        x = energy[lo[:, None] + np.arange(k + 1)[None, :]] - mu[:, None]  # (P, k+1)
-        xl, xr = x[:, :-1], x[:, 1:]
-        wcc = wc[:, None]
-        a = np.minimum(np.maximum(xl, -wcc), wcc)
-        b = np.minimum(np.maximum(xr, -wcc), wcc)
-        h = xr - xl
-        act = (b > a) & (h > 0.0)
-        half = 0.5 * (b - a)
-        c = 0.5 * (a + b)
-        absc = np.abs(c)
+        _, xl, xr, a, b, h, act, half, c, absc = window_segments(energy, mu, wc, lo, k)
         r = np.divide(half, absc, out=np.zeros_like(half), where=act & (absc > half))
         inv_h = np.divide(1.0, h, out=np.zeros_like(h), where=act & (h > _TINY))
         self.lo, self.k = lo, k

@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from multigap.constants import KB, kinetic_coefficient
+from multigap.pairing.gaps.quadrature import legendre01
 
 FloatArray = NDArray[np.float64]
 
@@ -54,16 +54,6 @@ _GRADING = 4.0
 _EDGE_LEVELS = 6
 #: 1/pi^2: the measure of int d^2k/(2 pi)^2 over the positive quadrant.
 MEASURE = 1.0 / math.pi**2
-
-
-@lru_cache(maxsize=16)
-def legendre01(order: int) -> tuple[FloatArray, FloatArray]:
-    """Gauss-Legendre nodes and weights on [0, 1] (read-only)."""
-    x, w = np.polynomial.legendre.leggauss(order)
-    x, w = 0.5 * (x + 1.0), 0.5 * w
-    x.setflags(write=False)
-    w.setflags(write=False)
-    return x, w
 
 
 @dataclass(frozen=True, eq=False)
