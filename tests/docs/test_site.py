@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -109,20 +110,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 @pytest.fixture(scope="session")
-def rendered(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+def rendered(
+    site: Path, tmp_path_factory: pytest.TempPathFactory, body_of: Callable[[Path, int], str]
+) -> dict[str, dict[str, str]]:
     """Each page of PAGES opened in headless Chromium: the probe's attributes on <body>."""
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("no chromium binary on PATH (CI installs Debian's chromium)")
     copy = tmp_path_factory.mktemp("site") / "html"
     shutil.copytree(site, copy)
     results = {}
@@ -133,26 +125,8 @@ def rendered(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
             page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
             encoding="utf-8",
         )
-        cmd = [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--allow-file-access-from-files",
-            f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
-            "--virtual-time-budget=20000",
-            "--dump-dom",
-            probe.resolve().as_uri(),
-        ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        body = re.search(r"<body[^>]*>", proc.stdout)
-        assert body is not None, proc.stdout[:2000]
-        results[key] = dict(re.findall(r'(data-probe[\w-]*)="([^"]*)"', body.group(0)))
+        body = body_of(probe, 20000)
+        results[key] = dict(re.findall(r'(data-probe[\w-]*)="([^"]*)"', body))
     return results
 
 
