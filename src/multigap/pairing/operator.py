@@ -37,13 +37,15 @@ largest eigenvalue); A. Perali, A. Bianconi, A. Lanzara, N. L. Saini, Solid Stat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from multigap import validation as check
-from multigap.pairing.kernel import _moments_flat
-from multigap.pairing.window import Window
+from multigap.pairing import _eigen_kernels as _ek
+from multigap.pairing.panels import PanelTables
 
 __all__ = ["KernelTables", "PairOperator", "pair_matrices"]
 
@@ -78,6 +80,7 @@ class KernelTables:
     index_sum: NDArray[np.intp] = field(repr=False)
     index_diff: NDArray[np.intp] = field(repr=False)
     band_tables: tuple[FloatArray, ...] = field(repr=False)
+    mode_map: FloatArray = field(repr=False)
 
     @classmethod
     def from_arrays(
@@ -121,9 +124,18 @@ class KernelTables:
         isum = q[:, None] + q[None, :]
         idiff = np.abs(q[:, None] - q[None, :])
         bands = tuple(np.ascontiguousarray(table[:, n * S : (n + 1) * S]) for n in range(nb))
-        for arr in (e, table, c_sym, isum, idiff, *bands):
+        # E_{s,q,p} = (delta_{s,q+p} + delta_{s,|q-p|}) / 2: M^n_{qp} = sum_s X_{n,s} E_{s,q,p}
+        emap = np.zeros((S, Q, Q))
+        np.add.at(emap, (isum, q[:, None], q[None, :]), 0.5)
+        np.add.at(emap, (idiff, q[:, None], q[None, :]), 0.5)
+        for arr in (e, table, c_sym, isum, idiff, emap, *bands):
             arr.setflags(write=False)
-        return cls(e, table, c_sym, nb, Q, S, isum, idiff, bands)
+        return cls(e, table, c_sym, nb, Q, S, isum, idiff, bands, emap)
+
+    @cached_property
+    def panels(self) -> PanelTables:
+        """Panel weights of the table (:mod:`multigap.pairing.panels`), built on first use."""
+        return PanelTables(self.energy, self.table)
 
 
 def pair_matrices(tables: KernelTables, G: ArrayLike) -> FloatArray:
@@ -164,65 +176,19 @@ def _distinct(A: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
 
 
 def _chi_moments(
-    tables: KernelTables, mu: FloatArray, T_meV: FloatArray, wc: FloatArray, slopes: bool
-) -> tuple[FloatArray, FloatArray | None]:
-    """X (B, nb, S) and, with ``slopes``, dX/d ln T; wc (B,) or (B, n_bands)."""
-    if slopes:
-        return Windows(tables, mu, wc).moments(T_meV)
+    tables: KernelTables, mu: FloatArray, T_meV: FloatArray, wc: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """X (B, nb, S) and dX/d ln T at (mu, T, wc); wc (B,) or (B, n_bands) (panel moments)."""
     B = mu.size
     nb, S = tables.n_bands, tables.n_moments
     if wc.ndim == 1:
-        return _moments_flat(tables.energy, tables.table, mu, T_meV, wc).reshape(B, nb, S), None
-    parts = [
-        _moments_flat(tables.energy, tables.band_tables[n], mu, T_meV, wc[:, n]) for n in range(nb)
-    ]
-    return np.stack(parts, axis=1), None
-
-
-class Windows:
-    """The T-independent window geometry of a batch at fixed (mu, wc) (:class:`Window`).
-
-    One window over all band tables when wc is one per point; one per band when wc is
-    (B, n_bands). Points are processed in mu order (short node spans per table product).
-    """
-
-    def __init__(self, tables: KernelTables, mu: FloatArray, wc: FloatArray) -> None:
-        self.tables = tables
-        self.order = np.argsort(mu, kind="stable")
-        self.inverse = np.argsort(self.order)
-        m = mu[self.order]
-        w = wc[self.order]
-        if wc.ndim == 1:
-            self.parts = [(Window(tables.energy, m, w), tables.table)]
-        else:
-            self.parts = [
-                (Window(tables.energy, m, w[:, n]), tables.band_tables[n])
-                for n in range(tables.n_bands)
-            ]
-
-    def take(self, idx: NDArray[np.intp]) -> Windows:
-        """The windows of a sub-batch (indices into the batch as given)."""
-        out = object.__new__(Windows)
-        pos = self.inverse[idx]  # positions of the sub-batch's points in mu order
-        o = np.argsort(pos, kind="stable")
-        out.tables, out.order, out.inverse = self.tables, o, np.argsort(o)
-        out.parts = [(win.take(pos[o]), tab) for win, tab in self.parts]
-        return out
-
-    def moments(self, T_meV: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """X (B, nb, S) and dX/d ln T at k_B T (B,) (in the batch's own order)."""
-        t = self.tables
-        B = self.order.size
-        T_sorted = T_meV[self.order]
-        res = [win.moments(tab, T_sorted) for win, tab in self.parts]
-        if len(res) == 1:
-            X, dX = res[0]
-        else:
-            X = np.concatenate([r[0] for r in res], axis=1)
-            dX = np.concatenate([r[1] for r in res], axis=1)
-        X = X[self.inverse].reshape(B, t.n_bands, t.n_moments)
-        dX = dX[self.inverse].reshape(B, t.n_bands, t.n_moments)
-        return X, dX
+        cols = np.array([[0, nb * S]], dtype=np.int64)
+        w = wc[:, None]
+    else:
+        cols = np.stack([np.arange(nb) * S, np.arange(1, nb + 1) * S], axis=1).astype(np.int64)
+        w = wc
+    X, dX = tables.panels.moments(mu, T_meV, w, cols)
+    return X.reshape(B, nb, S), dX.reshape(B, nb, S)
 
 
 @dataclass(frozen=True)
@@ -244,28 +210,59 @@ class Leading:
     vectors: FloatArray | None
 
 
-_FACTORS: dict[bytes, tuple[FloatArray, FloatArray]] = {}
+class _Factors(NamedTuple):
+    """Distinct factored matrices of a batch: A_u = F_u diag(S_u) F_u^T, and the weights W_u
+    of the projection P = F^T M(X) F as a linear map of the moments X (flat over bands)."""
+
+    F: FloatArray  # (U, nbQ, K)
+    S: FloatArray  # (U, K)
+    W: FloatArray  # (U, n_bands S, K K)
+
+
+_FACTORS: dict[bytes, _Factors] = {}
 _FACTORS_MAX = 256
 
 
-def _factor(A: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """(F (nbQ, K), S (K,)) of one symmetric A = F diag(S) F^T, remembered for repeated A
-    (successive isolated points at the same couplings factor once)."""
-    key = A.tobytes()  # F and S depend on A alone
+def _factorise(tables: KernelTables, A: FloatArray) -> _Factors:
+    """F, S and W of the stack A (U, nbQ, nbQ) of distinct symmetric matrices.
+
+    Directions with |eigenvalue| <= _RANK_TOL max|eigenvalue| are dropped (zero columns where
+    the ranks differ). W[u, (n, s), (a, b)] = sum_{q,p} E_{s,q,p} F_u[(n,q), a] F_u[(n,p), b]
+    with E_{s,q,p} = (delta_{s,q+p} + delta_{s,|q-p|}) / 2, so that P_ab = sum_{n,s} X_{n,s} W.
+    """
+    nb, Q, S = tables.n_bands, tables.n_modes, tables.n_moments
+    w_u, V_u = np.linalg.eigh(A)
+    order = np.argsort(-np.abs(w_u), axis=1, kind="stable")
+    w_u = np.take_along_axis(w_u, order, axis=1)
+    V_u = np.take_along_axis(V_u, order[:, None, :], axis=2)
+    scale = np.maximum(np.abs(w_u[:, 0]), 1e-300)
+    keep = np.abs(w_u) > _RANK_TOL * scale[:, None]
+    k = max(1, int(keep.sum(axis=1).max()))
+    root = np.sqrt(np.where(keep, np.abs(w_u), 0.0))[:, :k]
+    F_u = np.ascontiguousarray(V_u[:, :, :k] * root[:, None, :])
+    S_u = np.where(keep[:, :k] & (w_u[:, :k] < 0.0), -1.0, 1.0)
+    Fb = F_u.reshape(A.shape[0], nb, Q, k)
+    half = np.einsum("sqp,unpb->unsqb", tables.mode_map, Fb)
+    W = np.einsum("unqa,unsqb->unsab", Fb, half).reshape(A.shape[0], nb * S, k * k)
+    return _Factors(F_u, S_u, np.ascontiguousarray(W))
+
+
+def _factor_one(tables: KernelTables, A: FloatArray) -> _Factors:
+    """:func:`_factorise` of one matrix, remembered (successive isolated points at the same
+    couplings factor once)."""
+    key = A.tobytes() + bytes(repr((A.shape, tables.n_moments)), "ascii")  # W needs only S
     hit = _FACTORS.get(key)
     if hit is not None:
         return hit
-    w, V = np.linalg.eigh(A)
-    order = np.argsort(-np.abs(w), kind="stable")
-    w, V = w[order], V[:, order]
-    scale = max(float(abs(w[0])), 1e-300)
-    k = max(1, int(np.count_nonzero(np.abs(w) > _RANK_TOL * scale)))
-    F = np.ascontiguousarray(V[:, :k] * np.sqrt(np.abs(w[:k])))
-    S = np.where(w[:k] < 0.0, -1.0, 1.0)
+    out = _factorise(tables, A[None])
     if len(_FACTORS) >= _FACTORS_MAX:
         _FACTORS.clear()
-    _FACTORS[key] = (F, S)
-    return F, S
+    _FACTORS[key] = out
+    return out
+
+
+#: points per block of the gathered projection weights (bounded memory)
+_PROJECT_ROWS = 256
 
 
 class PairOperator:
@@ -281,48 +278,52 @@ class PairOperator:
 
     def __init__(self, tables: KernelTables, A: FloatArray) -> None:
         self.tables = tables
-        nb, Q = tables.n_bands, tables.n_modes
         if A.shape[0] == 1:
-            F1, S1 = _factor(A[0])
-            self.F, self.S = F1[None], S1[None]
-            self.psd = np.all(self.S > 0.0, axis=1)
-            self.all_psd = bool(self.psd[0])
-            self.nb, self.Q = nb, Q
-            return
-        # factor each distinct matrix once (a Tc(eta) curve at fixed g has a single one)
-        first, inverse = _distinct(A)
-        w_u, V_u = np.linalg.eigh(A[first])
-        order = np.argsort(-np.abs(w_u), axis=1, kind="stable")
-        w_u = np.take_along_axis(w_u, order, axis=1)
-        V_u = np.take_along_axis(V_u, order[:, None, :], axis=2)
-        scale = np.maximum(np.abs(w_u[:, 0]), 1e-300)
-        keep = np.abs(w_u) > _RANK_TOL * scale[:, None]
-        k = max(1, int(keep.sum(axis=1).max()))
-        root = np.sqrt(np.where(keep, np.abs(w_u), 0.0))[:, :k]
-        F_u = V_u[:, :, :k] * root[:, None, :]
-        S_u = np.where(keep[:, :k] & (w_u[:, :k] < 0.0), -1.0, 1.0)
-        self.F = np.ascontiguousarray(F_u[inverse])  # (B, nbQ, K)
-        self.S = np.ascontiguousarray(S_u[inverse])  # (B, K)
-        self.psd = np.all(self.S > 0.0, axis=1)
+            self.factors = _factor_one(tables, A[0])
+            self.inverse = np.zeros(1, dtype=np.intp)
+        else:
+            # factor each distinct matrix once (a Tc(eta) curve at fixed g has a single one)
+            first, self.inverse = _distinct(A)
+            self.factors = _factorise(tables, A[first])
+        self._finish()
+
+    def _finish(self) -> None:
+        psd_u = np.all(self.factors.S > 0.0, axis=1)
+        self.psd = psd_u[self.inverse]
         self.all_psd = bool(np.all(self.psd))
-        self.nb, self.Q = nb, Q
+        self.shared = self.factors.F.shape[0] == 1
 
     def take(self, idx: NDArray[np.intp]) -> PairOperator:
         """The operator of a sub-batch."""
         out = object.__new__(PairOperator)
-        out.tables, out.nb, out.Q = self.tables, self.nb, self.Q
-        out.F, out.S, out.psd = self.F[idx], self.S[idx], self.psd[idx]
-        out.all_psd = bool(np.all(out.psd))
+        out.tables, out.factors, out.inverse = self.tables, self.factors, self.inverse[idx]
+        out._finish()
         return out
 
-    def _project(self, F: FloatArray, X: FloatArray) -> FloatArray:
-        """F^T blockdiag(M(X)) F for F (B, nbQ, K) and moments X (B, nb, S)."""
-        t = self.tables
-        M = 0.5 * (X[..., t.index_sum] + X[..., t.index_diff])  # (B, nb, Q, Q)
-        B, nbq, k = F.shape
-        MF = M @ F.reshape(B, self.nb, self.Q, k)
-        res: FloatArray = np.swapaxes(F, -1, -2) @ MF.reshape(B, nbq, k)
-        return 0.5 * (res + np.swapaxes(res, -1, -2))
+    @property
+    def F(self) -> FloatArray:
+        """F per point (B, nbQ, K)."""
+        return self.factors.F[self.inverse]
+
+    @property
+    def S(self) -> FloatArray:
+        """Signs per point (B, K)."""
+        return self.factors.S[self.inverse]
+
+    def _project(self, X: FloatArray) -> FloatArray:
+        """P = F^T blockdiag(M(X)) F (B, K, K) for moments X (B, nb, S), as X . W."""
+        B = X.shape[0]
+        k = self.factors.F.shape[2]
+        Xf = X.reshape(B, -1)
+        if self.shared:
+            P = Xf @ self.factors.W[0]
+        else:
+            P = np.empty((B, k * k))
+            for i in range(0, B, _PROJECT_ROWS):
+                sl = slice(i, i + _PROJECT_ROWS)
+                P[sl] = np.einsum("bc,bcx->bx", Xf[sl], self.factors.W[self.inverse[sl]])
+        P = P.reshape(B, k, k)
+        return 0.5 * (P + np.swapaxes(P, -1, -2))
 
     def evaluate(
         self,
@@ -332,7 +333,6 @@ class PairOperator:
         *,
         slope: bool = False,
         vectors: bool = False,
-        windows: Windows | None = None,
     ) -> Leading:
         """Lambda (B,) at (mu, T, wc), optionally dLambda/d ln T and the gap vectors.
 
@@ -342,37 +342,14 @@ class PairOperator:
             Chemical potential and k_B T, meV (unchecked: T > 0, finite).
         wc : ndarray (B,) or (B, n_bands)
             Cut-off, meV.
-        windows : Windows, optional
-            The prepared windows of these (mu, wc) (with ``slope``: saves their geometry).
         """
-        dX: FloatArray | None
-        if slope and windows is not None:
-            X, dX = windows.moments(T_meV)
-        else:
-            X, dX = _chi_moments(self.tables, mu, T_meV, wc, slope)
-        P = self._project(self.F, X)
+        X, dX = _chi_moments(self.tables, mu, T_meV, wc)
+        P = self._project(X)
+        dP = self._project(dX) if slope else P
         if self.all_psd:
-            H, R = P, None
+            lam, ds, x = _ek.leading(P, dP)
         else:
-            w, U = np.linalg.eigh(P)
-            R = (U * np.sqrt(np.maximum(w, 0.0))[:, None, :]) @ np.swapaxes(U, -1, -2)
-            R[self.psd] = 0.0  # unused there
-            H = np.where(self.psd[:, None, None], P, R * self.S[:, None, :] @ R)
-        if not (slope or vectors):
-            return Leading(np.asarray(np.linalg.eigvalsh(H)[:, -1], dtype=float), None, None)
-        w, U = np.linalg.eigh(H)
-        lam = np.ascontiguousarray(w[:, -1])
-        x = U[:, :, -1]
-        if R is not None:
-            sx = np.einsum("bij,bj->bi", R, x) * self.S
-            x = np.where(self.psd[:, None], x, sx)
-        ds = None
-        if slope:
-            assert dX is not None
-            dP = self._project(self.F, dX)
-            num = np.einsum("bi,bij,bj->b", x, dP, x)
-            den = np.einsum("bi,bij,bj->b", x, P, x)
-            ds = lam * num / np.where(den != 0.0, den, 1.0)
+            lam, ds, x = self._leading_indefinite(P, dP)
         vec = None
         if vectors:
             a = np.einsum("bij,bj->bi", self.F, x)
@@ -380,4 +357,22 @@ class PairOperator:
             a = a / np.where(norm > 0.0, norm, 1.0)[:, None]
             big = np.take_along_axis(a, np.argmax(np.abs(a), axis=1)[:, None], axis=1)
             vec = a * np.where(big < 0.0, -1.0, 1.0)
-        return Leading(lam, ds, vec)
+        return Leading(lam, ds if slope else None, vec)
+
+    def _leading_indefinite(
+        self, P: FloatArray, dP: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Lambda, slope and x for signs S not all positive: the spectrum of S P is that of
+        the symmetric R S R, R = P^{1/2}; x = S R z for its leading eigenvector z."""
+        S = self.S
+        w, U = np.linalg.eigh(P)
+        R = (U * np.sqrt(np.maximum(w, 0.0))[:, None, :]) @ np.swapaxes(U, -1, -2)
+        H = np.where(self.psd[:, None, None], P, R * S[:, None, :] @ R)
+        w, U = np.linalg.eigh(H)
+        lam = np.ascontiguousarray(w[:, -1])
+        x = U[:, :, -1]
+        sx = np.einsum("bij,bj->bi", R, x) * S
+        x = np.where(self.psd[:, None], x, sx)
+        num = np.einsum("bi,bij,bj->b", x, dP, x)
+        den = np.einsum("bi,bij,bj->b", x, P, x)
+        return lam, lam * num / np.where(den != 0.0, den, 1.0), x

@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from multigap import validation as check
 from multigap.constants import BCS_PREFACTOR, KB
-from multigap.pairing.operator import KernelTables, PairOperator, Windows
+from multigap.pairing.operator import KernelTables, PairOperator
 
 __all__ = ["DEFAULT_TOL", "TcBatch", "TcCeilingError", "lambda_of_T", "solve_tc"]
 
@@ -490,7 +490,6 @@ def _search_block(
     n_eval = 0
     ident = block.size == B and bool(np.all(block == np.arange(B)))
     sub_op = op if ident else op.take(block)
-    wins = None if mu_of_T is not None else Windows(op.tables, mu_[block], wc_[block])
     for _ in range(max_iter):
         q = np.flatnonzero(st.pending[block])
         if q.size == 0:
@@ -498,14 +497,9 @@ def _search_block(
         p = block[q]
         n_eval += 1
         T_meV = KB * np.exp(st.u[p])
-        if mu_of_T is None:
-            assert wins is not None
-            m = mu_[p]
-            w_q = wins if q.size == block.size else wins.take(q)
-        else:
-            m, w_q = np.asarray(mu_of_T(T_meV, p), dtype=float), None
+        m = mu_[p] if mu_of_T is None else np.asarray(mu_of_T(T_meV, p), dtype=float)
         o_q = sub_op if q.size == block.size else sub_op.take(q)
-        res = o_q.evaluate(m, T_meV, wc_[p], slope=True, windows=w_q)
+        res = o_q.evaluate(m, T_meV, wc_[p], slope=True)
         assert res.slope is not None
         history.append((p, T_meV / KB, res.lam))
         if np.any(np.isnan(res.lam)):
@@ -533,7 +527,6 @@ def _search_one(
     number of evaluations. ``bounds`` = (ln t_floor, ln t_ceiling, t_ceiling)."""
     u_floor, u_ceil, t_ceiling = bounds
     pt = _Point(float(st.u[0]))
-    wins = None if mu_of_T is not None else Windows(op.tables, mu, wc)
     idx = np.zeros(1, dtype=np.intp)
     where = np.array([index], dtype=np.intp)  # the point's index in the caller's batch
     n_eval = 0
@@ -543,7 +536,7 @@ def _search_one(
         n_eval += 1
         T_meV = np.array([KB * math.exp(pt.u)])
         m = mu if mu_of_T is None else np.asarray(mu_of_T(T_meV, idx), dtype=float)
-        res = op.evaluate(m, T_meV, wc, slope=True, windows=wins)
+        res = op.evaluate(m, T_meV, wc, slope=True)
         assert res.slope is not None
         lam = float(res.lam[0])
         history.append((where, T_meV / KB, res.lam))

@@ -319,38 +319,3 @@ def test_cutoff_rules() -> None:
         couplings.cutoff_energy(-1.0, 0.2)
     with pytest.raises(ValueError, match="cutoff"):
         couplings.cutoff_energy(100.0, 0.2, rule="debye")
-
-
-# ----------------------------------------------------------------------------- prepared windows
-
-
-def _random_table(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    e = np.sort(np.concatenate([rng.uniform(-50.0, 50.0, 300), 3.0 + 1e-6 * 1.3 ** np.arange(40)]))
-    e = np.insert(e, 150, e[150])  # a jump node
-    return e, rng.normal(size=(e.size, 4))
-
-
-@pytest.mark.parametrize("T", [1e-6, 0.05, 1.0, 7.0, 60.0])
-def test_prepared_window_matches_window_moments_and_its_slope(T: float) -> None:
-    """The fast path of the Tc search (prepared geometry, far moments kept, slope row) gives
-    the moments of window_moments to rounding, and dX/d ln T equal to a central difference."""
-    from multigap.pairing.window import Window, moments_and_slopes
-
-    e, tab = _random_table(3)
-    mu = np.array([-7.0, 0.3, 3.0 + 2e-6, 12.0, 2.5])
-    wc = np.array([20.0, 5.0, 9.0, 30.0, 0.5])
-    Tv = np.full(mu.size, T)
-    ref = window_moments(e, tab, mu, Tv, wc)
-    X, dX = moments_and_slopes(e, tab, mu, Tv, wc)
-    assert np.max(np.abs(X - ref)) < 1e-12 * max(1.0, np.abs(ref).max())
-    h = 1e-5
-    fd = (window_moments(e, tab, mu, Tv * math.exp(h), wc)
-          - window_moments(e, tab, mu, Tv * math.exp(-h), wc)) / (2 * h)  # fmt: skip
-    assert np.max(np.abs(dX - fd)) < 1e-6 * max(1.0, np.abs(fd).max())
-    # one point, and a sub-batch of a prepared window
-    one = Window(e, mu[1:2], wc[1:2]).moments(tab, Tv[1:2])
-    assert np.allclose(one[0], ref[1:2], rtol=0, atol=1e-12)
-    sub = Window(e, np.sort(mu), wc[np.argsort(mu)]).take(np.array([0, 3]))
-    Xs, _ = sub.moments(tab, Tv[:2])
-    assert np.allclose(Xs, ref[np.argsort(mu)][[0, 3]], rtol=0, atol=1e-12)
