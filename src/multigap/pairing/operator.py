@@ -81,6 +81,7 @@ class KernelTables:
     index_diff: NDArray[np.intp] = field(repr=False)
     band_tables: tuple[FloatArray, ...] = field(repr=False)
     mode_map: FloatArray = field(repr=False)
+    subspace: FloatArray = field(repr=False)
 
     @classmethod
     def from_arrays(
@@ -128,14 +129,36 @@ class KernelTables:
         emap = np.zeros((S, Q, Q))
         np.add.at(emap, (isum, q[:, None], q[None, :]), 0.5)
         np.add.at(emap, (idiff, q[:, None], q[None, :]), 0.5)
-        for arr in (e, table, c_sym, isum, idiff, emap, *bands):
+        sub = _mode_subspace(c_sym)
+        for arr in (e, table, c_sym, isum, idiff, emap, sub, *bands):
             arr.setflags(write=False)
-        return cls(e, table, c_sym, nb, Q, S, isum, idiff, bands, emap)
+        return cls(e, table, c_sym, nb, Q, S, isum, idiff, bands, emap, sub)
 
     @cached_property
     def panels(self) -> PanelTables:
         """Panel weights of the table (:mod:`multigap.pairing.panels`), built on first use."""
         return PanelTables(self.energy, self.table)
+
+
+def _mode_subspace(modes: FloatArray) -> FloatArray:
+    """Orthonormal basis V (nbQ, d) of a subspace holding the range of every G o C.
+
+    Column (n', p) of G o C has band-n part g_{nn'} C^{nn'}_{:, p}: it lies in the column space
+    of the row block [C^{n1} ... C^{n nb}] of band n, whatever G is. V is block diagonal, the
+    left singular vectors of each row block above _RANK_TOL of its largest singular value
+    (d = 15 of 36 for preset A), so G o C = V (V^T (G o C) V) V^T and the factorisation of a
+    coupling matrix is a d x d eigenproblem.
+    """
+    nb, Q = modes.shape[0], modes.shape[2]
+    rows = np.swapaxes(modes, 1, 2).reshape(nb, Q, nb * Q)  # row block n: (Q, nb Q)
+    blocks = []
+    for n in range(nb):
+        U, s, _ = np.linalg.svd(rows[n], full_matrices=False)
+        keep = s > _RANK_TOL * max(float(s[0]), 1e-300)
+        V = np.zeros((nb * Q, int(max(1, keep.sum()))))
+        V[n * Q : (n + 1) * Q] = U[:, : V.shape[1]]
+        blocks.append(V)
+    return np.ascontiguousarray(np.concatenate(blocks, axis=1))
 
 
 def pair_matrices(tables: KernelTables, G: ArrayLike) -> FloatArray:
@@ -224,14 +247,18 @@ _FACTORS_MAX = 256
 
 
 def _factorise(tables: KernelTables, A: FloatArray) -> _Factors:
-    """F, S and W of the stack A (U, nbQ, nbQ) of distinct symmetric matrices.
+    """F, S and (for one matrix) W of the stack A (U, nbQ, nbQ) of distinct symmetric matrices.
 
     Directions with |eigenvalue| <= _RANK_TOL max|eigenvalue| are dropped (zero columns where
     the ranks differ). W[u, (n, s), (a, b)] = sum_{q,p} E_{s,q,p} F_u[(n,q), a] F_u[(n,p), b]
-    with E_{s,q,p} = (delta_{s,q+p} + delta_{s,|q-p|}) / 2, so that P_ab = sum_{n,s} X_{n,s} W.
+    with E_{s,q,p} = (delta_{s,q+p} + delta_{s,|q-p|}) / 2, so that P_ab = sum_{n,s} X_{n,s} W:
+    worth its ~0.1 ms only when many points share the matrix; with several distinct matrices
+    the projection goes through M(X) instead (W is then empty).
     """
     nb, Q, S = tables.n_bands, tables.n_modes, tables.n_moments
-    w_u, V_u = np.linalg.eigh(A)
+    V = tables.subspace
+    w_u, Z_u = np.linalg.eigh(V.T @ A @ V)  # the nonzero spectrum of A, in its subspace
+    V_u = V @ Z_u
     order = np.argsort(-np.abs(w_u), axis=1, kind="stable")
     w_u = np.take_along_axis(w_u, order, axis=1)
     V_u = np.take_along_axis(V_u, order[:, None, :], axis=2)
@@ -241,10 +268,12 @@ def _factorise(tables: KernelTables, A: FloatArray) -> _Factors:
     root = np.sqrt(np.where(keep, np.abs(w_u), 0.0))[:, :k]
     F_u = np.ascontiguousarray(V_u[:, :, :k] * root[:, None, :])
     S_u = np.where(keep[:, :k] & (w_u[:, :k] < 0.0), -1.0, 1.0)
-    Fb = F_u.reshape(A.shape[0], nb, Q, k)
-    half = np.einsum("sqp,unpb->unsqb", tables.mode_map, Fb)
-    W = np.einsum("unqa,unsqb->unsab", Fb, half).reshape(A.shape[0], nb * S, k * k)
-    return _Factors(F_u, S_u, np.ascontiguousarray(W))
+    if A.shape[0] > 1:
+        return _Factors(F_u, S_u, np.zeros((0, nb * S, k * k)))
+    Fb = F_u.reshape(nb, Q, k)
+    outer = (Fb[:, :, None, :, None] * Fb[:, None, :, None, :]).reshape(nb, Q * Q, k * k)
+    W = tables.mode_map.reshape(1, S, Q * Q) @ outer  # (nb, S, K K)
+    return _Factors(F_u, S_u, np.ascontiguousarray(W.reshape(1, nb * S, k * k)))
 
 
 def _factor_one(tables: KernelTables, A: FloatArray) -> _Factors:
@@ -259,10 +288,6 @@ def _factor_one(tables: KernelTables, A: FloatArray) -> _Factors:
         _FACTORS.clear()
     _FACTORS[key] = out
     return out
-
-
-#: points per block of the gathered projection weights (bounded memory)
-_PROJECT_ROWS = 256
 
 
 class PairOperator:
@@ -311,18 +336,18 @@ class PairOperator:
         return self.factors.S[self.inverse]
 
     def _project(self, X: FloatArray) -> FloatArray:
-        """P = F^T blockdiag(M(X)) F (B, K, K) for moments X (B, nb, S), as X . W."""
+        """P = F^T blockdiag(M(X)) F (B, K, K) for moments X (B, nb, S): X . W for a shared
+        matrix, else through M^n_{qp} = (X_{n,q+p} + X_{n,|q-p|}) / 2."""
         B = X.shape[0]
         k = self.factors.F.shape[2]
-        Xf = X.reshape(B, -1)
         if self.shared:
-            P = Xf @ self.factors.W[0]
+            P = (X.reshape(B, -1) @ self.factors.W[0]).reshape(B, k, k)
         else:
-            P = np.empty((B, k * k))
-            for i in range(0, B, _PROJECT_ROWS):
-                sl = slice(i, i + _PROJECT_ROWS)
-                P[sl] = np.einsum("bc,bcx->bx", Xf[sl], self.factors.W[self.inverse[sl]])
-        P = P.reshape(B, k, k)
+            t = self.tables
+            M = 0.5 * (X[..., t.index_sum] + X[..., t.index_diff])  # (B, nb, Q, Q)
+            F = self.F
+            MF = M @ F.reshape(B, t.n_bands, t.n_modes, k)
+            P = np.swapaxes(F, -1, -2) @ MF.reshape(B, -1, k)
         return 0.5 * (P + np.swapaxes(P, -1, -2))
 
     def evaluate(

@@ -249,7 +249,7 @@ def _solve_model(
     B = mu.size
     with single_threaded_blas():
         A = pair_matrices(tables, G)
-        if B <= 2 * _ANCHOR_EVERY or mu_of_T is not None:
+        if B <= 64 or mu_of_T is not None:
             batch = solve_tc(
                 tables, A, mu, wc, vectors=vectors, mu_of_T=mu_of_T, labels=labels, **search
             )
