@@ -304,12 +304,12 @@ class PairOperator:
     def __init__(self, tables: KernelTables, A: FloatArray) -> None:
         self.tables = tables
         if A.shape[0] == 1:
-            self.factors = _factor_one(tables, A[0])
-            self.inverse = np.zeros(1, dtype=np.intp)
+            first, self.inverse = np.zeros(1, dtype=np.intp), np.zeros(1, dtype=np.intp)
         else:
             # factor each distinct matrix once (a Tc(eta) curve at fixed g has a single one)
             first, self.inverse = _distinct(A)
-            self.factors = _factorise(tables, A[first])
+        one = first.size == 1  # remembered: repeated isolated points, isotope pairs
+        self.factors = _factor_one(tables, A[first[0]]) if one else _factorise(tables, A[first])
         self._finish()
 
     def _finish(self) -> None:

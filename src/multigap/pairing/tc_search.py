@@ -213,7 +213,8 @@ def _newton_core(
     curv = np.abs((s - st.s_prev[p]) / (u - st.u_prev[p])) / (2.0 * np.abs(s))
     curv = np.maximum(np.where(np.isfinite(curv), curv, np.inf), 0.5 / np.abs(st.step_prev[p]))
     cand = u + step
-    inside = np.isfinite(cand) & (cand > lo) & (cand < hi)
+    # closed bracket: a Newton step below half an ulp of u leaves cand == u == lo (or hi)
+    inside = np.isfinite(cand) & (cand >= lo) & (cand <= hi)
     both = np.isfinite(lo) & np.isfinite(hi)
     bounded = np.clip(
         np.where(np.isfinite(step), step, np.where(f > 0.0, _MAX_STEP, -_MAX_STEP)),
@@ -275,7 +276,7 @@ class _Point:
             curv = math.inf
         curv = max(curv if math.isfinite(curv) else math.inf, 0.5 / abs(self.step_prev))
         cand = u + step
-        inside = math.isfinite(cand) and lo < cand < hi
+        inside = math.isfinite(cand) and lo <= cand <= hi  # closed: see _newton_core
         both = math.isfinite(lo) and math.isfinite(hi)
         if not inside:
             if both:

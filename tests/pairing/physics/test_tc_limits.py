@@ -144,6 +144,24 @@ def test_isotope_step_independent() -> None:
     assert 0.0 < a1 < 0.5
 
 
+@pytest.mark.parametrize(("eta", "g"), [(1.0, 0.4), (0.3, 0.3), (-0.2, 0.25)])
+def test_tight_tolerance_search_stops_at_rounding_level(eta: float, g: float) -> None:
+    """The isotope pair (w0 e^{+-1e-3}, tol = 1e-12): a Newton step below half an ulp of ln T
+    must end the search, not send it bisecting the whole bracket (36 evaluations at the dome
+    top before the fix). The roots are where Lambda = 1 to the tolerance times the slope
+    (|dLambda/d ln T| < 1 here)."""
+    import multigap as mg
+
+    model = mg.preset("A")
+    scale = np.exp([1e-3, -1e-3])
+    _, _, _, _, batch = tc._solve_model(model, [eta, eta], [g, g], scale, tol=1e-12)
+    assert batch.evaluations().max() <= 8
+    tables = tc._tables_of(model)
+    _, _, _, mu, G, wc = tc._points(model, [eta, eta], [g, g], scale)
+    lam = lambda_of_T(tables, pair_matrices(tables, G), mu, batch.tc, wc)
+    assert np.max(np.abs(lam - 1.0)) < 2e-12
+
+
 def test_tc_result_fields() -> None:
     model = fake_model([1.0], omega0=20.0)
     r = tc.tc_result(model, 1.0, 0.2)
