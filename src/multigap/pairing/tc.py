@@ -64,8 +64,10 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: batches larger than this are solved at every _ANCHOR_EVERY-th point first (warm starts)
+#: batches larger than _ONE_PASS points are solved at every _ANCHOR_EVERY-th point first
+#: (warm starts for the others)
 _ANCHOR_EVERY = 8
+_ONE_PASS = 64
 
 
 # ============================================================================ model interface
@@ -129,7 +131,7 @@ def _tables_of(model: Any) -> KernelTables:
     return tables
 
 
-_OPTS = ("t_floor", "t_ceiling", "tol", "max_iter", "chemical_potential")
+_OPTS = ("t_floor", "t_ceiling", "tol", "max_iter", "chemical_potential", "start")
 
 
 def _options(model: Any, opts: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +147,25 @@ def _options(model: Any, opts: dict[str, Any]) -> dict[str, Any]:
         ),
     }
     check.choice("chemical_potential", out["chemical_potential"], ("fixed_mu", "fixed_density"))
+    out["start"] = opts.get("start")
     return out
+
+
+def _start_of(start: Any, shape: tuple[int, ...]) -> FloatArray | None:
+    """ln of the starting Tc guesses (K) broadcast to the points; NaN or 0: own estimate."""
+    if start is None:
+        return None
+    s = np.asarray(start, dtype=float)
+    try:
+        s = np.broadcast_to(s, shape).reshape(-1)
+    except ValueError:
+        raise ValueError(
+            f"start must broadcast to the points' shape {shape}, got shape {s.shape}"
+        ) from None
+    if np.any(np.isinf(s) | (s < 0.0)):
+        raise ValueError("start must hold Tc guesses in K, finite and >= 0 (NaN or 0: none)")
+    with np.errstate(divide="ignore"):
+        return np.where(s > 0.0, np.log(np.where(s > 0.0, s, 1.0)), np.nan)
 
 
 def _points(
@@ -247,12 +267,14 @@ def _solve_model(
     search = {k: o[k] for k in ("t_floor", "t_ceiling", "tol", "max_iter")}
     labels = {"eta": eta_f, "g": g_f}
     B = mu.size
+    start = _start_of(o["start"], shape)
     with single_threaded_blas():
         A = pair_matrices(tables, G)
-        if B <= 64 or mu_of_T is not None:
+        if B <= _ONE_PASS or mu_of_T is not None or start is not None:
             batch = solve_tc(
-                tables, A, mu, wc, vectors=vectors, mu_of_T=mu_of_T, labels=labels, **search
-            )
+                tables, A, mu, wc, vectors=vectors, mu_of_T=mu_of_T, labels=labels,
+                start=start, **search,
+            )  # fmt: skip
         else:
             batch = _two_pass(tables, A, mu, wc, vectors, labels, search)
     return shape, eta_f, g_f, wc, batch
@@ -309,7 +331,9 @@ def critical_temperatures(model: Any, eta: ArrayLike, g: ArrayLike, **opts: Any)
         Reduced coupling of the resonant subband, 0 <= g < 1/2.
     **opts
         ``t_floor``, ``t_ceiling`` (K; defaults from ``model.numerics``), ``tol``
-        (``|d ln Tc|``, default 1e-9), ``max_iter``, ``chemical_potential``.
+        (``|d ln Tc|``, default 1e-9), ``max_iter``, ``chemical_potential``, ``start``
+        (Tc guesses in K broadcast to the points, e.g. the result of a nearby call; NaN or 0
+        where there is none: it changes where the root search starts, not the root).
 
     Returns
     -------

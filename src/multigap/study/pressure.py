@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +245,9 @@ class _Problem:
     fix: dict[str, float]
     free: tuple[str, ...]
     eta_lo: float
+    #: the Tc of the last residual evaluation: the next one (a Jacobian column, a step of the
+    #: fit) starts its root search there
+    last: list[FloatArray] = field(default_factory=list, compare=False)
 
     def eta_hi(self, g: FloatArray) -> FloatArray:
         return eta_limits(self.model, np.clip(g, 0.0, G_MAX))[1]
@@ -272,7 +275,9 @@ class _Problem:
             np.clip(eta, self.eta_lo, self.eta_hi(g)),
             np.clip(g, 0.0, G_MAX),
             tol=_FIT_TOL,
+            start=self.last[0] if self.last else None,
         )
+        self.last[:] = [np.asarray(tc_m, dtype=float)]  # the next call starts from here
         r = (np.asarray(tc_m, dtype=float) - self.t) / self.sigma
         return np.append(r, _PENALTY * self.violation(eta, g))
 

@@ -162,6 +162,27 @@ def test_tight_tolerance_search_stops_at_rounding_level(eta: float, g: float) ->
     assert np.max(np.abs(lam - 1.0)) < 2e-12
 
 
+def test_start_changes_the_search_not_the_root() -> None:
+    """Tc guesses (option ``start``) from a nearby result: the same roots to the tolerance, in
+    at most three evaluations from 1e-3 away; NaN and 0 fall back to the own estimate; a
+    guess that cannot be a temperature is refused before any work."""
+    import multigap as mg
+
+    model = mg.preset("A")
+    eta = np.array([-0.3, 0.2, 0.97, 1.6])
+    g = np.array([0.3, 0.3, 0.42, 0.25])
+    ref = tc.critical_temperatures(model, eta, g)
+    warm = tc.critical_temperatures(model, eta, g, start=ref * 1.001)
+    assert np.allclose(warm, ref, rtol=1e-8, atol=0.0)
+    res = tc.tc_result(model, 0.97, 0.42, start=float(ref[2]) * 1.001)
+    assert len(res.lambda_history) <= 3
+    mixed = tc.critical_temperatures(model, eta, g, start=[np.nan, 0.0, ref[2], np.nan])
+    assert np.allclose(mixed, ref, rtol=1e-8, atol=0.0)
+    for bad in (-1.0, np.inf, [1.0, 2.0]):
+        with pytest.raises(ValueError, match="start"):
+            tc.critical_temperatures(model, eta, g, start=bad)
+
+
 def test_tc_result_fields() -> None:
     model = fake_model([1.0], omega0=20.0)
     r = tc.tc_result(model, 1.0, 0.2)
