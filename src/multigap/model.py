@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from multigap import validation as check
+from multigap._threads import single_threaded_blas
 from multigap.config import (
     _PAIRING_DEFAULTS,
     _PAIRING_KEYS,
@@ -255,7 +256,16 @@ class Model:
     # ------------------------------------------------------------------ derived
     @cached_property
     def geometry(self) -> Geometry:
-        """Subbands, superposition integrals and projected-DOS tables (computed once)."""
+        """Subbands, superposition integrals and projected-DOS tables (computed once).
+
+        Built with single-threaded BLAS (:func:`multigap._threads.single_threaded_blas`): its
+        matrices are small, and a second BLAS thread only spins (measured: 0.36 -> 0.14 s CPU,
+        the same wall time, for preset A).
+        """
+        with single_threaded_blas():
+            return self._build_geometry()
+
+    def _build_geometry(self) -> Geometry:
         from multigap.structure.overlaps import overlaps
         from multigap.structure.pdos import projected_dos
 

@@ -258,7 +258,8 @@ def _solve_model(
     **opts: Any,
 ) -> tuple[tuple[int, ...], FloatArray, FloatArray, FloatArray, TcBatch]:
     o = _options(model, opts)
-    tables = _tables_of(model)
+    with single_threaded_blas():
+        tables = _tables_of(model)
     shape, eta_f, g_f, mu, G, wc = _points(model, eta, g, scale)
     _check_coverage(model, tables, mu, wc, eta_f)
     mu_of_T = None
