@@ -35,9 +35,12 @@ integrated exactly as before (:mod:`multigap.pairing._panel_kernels`). A window 
 ~20 panels (~220 kernel values) and a few exact segments instead of ~1500 exact segments.
 
 Measured accuracy (tests/pairing/unit/test_panels.py): the moments agree with the exact
-segment-by-segment integrals of :func:`multigap.pairing.kernel.window_moments` to < 1e-12
-relative to the largest moment, for T from 1e-6 to 60 meV, windows meeting band edges and
-clusters, and the shipped presets' tables.
+segment-by-segment integrals of :func:`multigap.pairing.kernel.window_moments` to < 1e-12 of
+the largest moment and their slopes to < 1e-11 of the largest slope, for T from 1e-9 meV (the
+default floor) to 60 meV, windows meeting band edges, clusters and the table's ends, on random
+tables and the shipped presets'; a constant DOS gives F(wc/2T) to 1e-13. End to end, the Tc of
+the fast search is where the slow exact Lambda equals 1 to 2e-14
+(tests/pairing/physics/test_lambda_presets.py).
 
 Memory: n_q M doubles per panel, ~2 (E_max - E_min) / L0 panels: 21 MB for a preset (69
 columns, 3.2 eV of table, L0 = 2 meV); building them costs ~25 ms per geometry (on the first

@@ -148,8 +148,9 @@ def _preset_tables(name: str):  # the KernelTables of a shipped preset
 @pytest.mark.parametrize("name", ["A", "B"])
 def test_preset_tables_panel_moments_match_exact(name: str) -> None:
     """The shipped geometries (~10^4 nodes, clusters at every DOS singularity): random windows,
-    mu on table nodes (inside clusters) included, T from 1e-6 to 60 meV. The claim of the
-    panels module: X to 1e-12 of the largest moment, dX/d ln T to 1e-11 of the largest slope."""
+    mu on table nodes (inside clusters) included, T from 1e-9 (the default floor, 1e-5 K) to 60
+    meV. The claim of the panels module: X to 1e-12 of the largest moment, dX/d ln T to 1e-11
+    of the largest slope."""
     from multigap.pairing.kernel import _moments_flat
 
     t = _preset_tables(name)
@@ -159,7 +160,7 @@ def test_preset_tables_panel_moments_match_exact(name: str) -> None:
     wc = rng.uniform(60.0, 250.0, mu.size)
     wc[:2] = 1.5  # windows inside one panel
     cols = np.array([[0, t.table.shape[1]]], dtype=np.int64)
-    for T in (1e-6, 0.02, 0.9, 4.0, 19.0, 60.0):
+    for T in (1e-9, 1e-6, 0.02, 0.9, 4.0, 19.0, 60.0):
         Tv = np.full(mu.size, T)
         X, dX = t.panels.moments(mu, Tv, wc[:, None], cols)
         ref = _moments_flat(e, t.table, mu, Tv, wc)
