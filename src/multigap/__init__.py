@@ -25,12 +25,6 @@ a direct submodule of ``multigap``, so no submodule import can shadow them.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("multigap")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
 
 from multigap.model import Model, Numerics, load_model, preset
 from multigap.pairing import couplings, kernel
@@ -80,8 +74,23 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 }
 
 
+def _version() -> str:
+    """The installed distribution's version (importlib.metadata scans every distribution:
+    ~50 ms, so it is looked up on first use of ``__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("multigap")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> object:
-    """The names of :data:`_LAZY`, imported on first use and then kept in the namespace."""
+    """The names of :data:`_LAZY` (and ``__version__``), imported on first use and then kept
+    in the namespace."""
+    if name == "__version__":
+        globals()[name] = found = _version()
+        return found
     try:
         module, attr = _LAZY[name]
     except KeyError:
