@@ -23,6 +23,13 @@ import math
 import numpy as np
 from numba import njit
 
+from multigap.pairing.kernel import _GL_ORDER, LOG_4EG_OVER_PI, _f_table
+
+#: compile-time constants of the loops: the F(x) Chebyshev table, the Gauss-Legendre rule of
+#: the short exact segments
+_COEFS = np.ascontiguousarray(_f_table())
+_GL_S, _GL_W = np.polynomial.legendre.leggauss(_GL_ORDER)
+
 #: beyond |t| = xi / 2T = _FAR, tanh(t) = sign(t) to 1e-17 (kernel._FAR)
 _FAR = 20.0
 #: a near segment is "short" below this fraction of its distance to the poles (kernel._SHORT)
@@ -36,11 +43,12 @@ _LN2 = math.log(2.0)
 
 
 @njit(cache=True)
-def _tanh_integral(x: float, coefs: np.ndarray, log4eg: float) -> float:  # pragma: no cover
+def _tanh_integral(x: float) -> float:  # pragma: no cover
     """F(x) = int_0^x tanh(t)/t dt (kernel.tanh_integral for one argument)."""
+    coefs = _COEFS
     ax = abs(x)
     if ax > _F_SPLIT:
-        v = math.log(ax) + log4eg
+        v = math.log(ax) + LOG_4EG_OVER_PI
     else:
         j = min(int(ax / _F_WIDTH), coefs.shape[0] - 1)
         s = (ax - j * _F_WIDTH) * (2.0 / _F_WIDTH) - 1.0
@@ -71,15 +79,7 @@ def _atanhc_minus_one(r: float) -> float:  # pragma: no cover
 
 
 @njit(cache=True)
-def _segment(
-    a: float,
-    b: float,
-    T: float,
-    gl_s: np.ndarray,
-    gl_w: np.ndarray,
-    coefs: np.ndarray,
-    log4eg: float,
-) -> tuple[float, float, float, float]:  # pragma: no cover
+def _segment(a: float, b: float, T: float) -> tuple[float, float, float, float]:  # pragma: no cover
     """J0, J1c (kernel K) and D0, D1c (kernel D = sech^2(xi/2T)/(4T)) of [a, b], b > a, in xi."""
     half = 0.5 * (b - a)
     c = 0.5 * (a + b)
@@ -95,21 +95,21 @@ def _segment(
         j1 = 0.0
         d0 = 0.0
         d1 = 0.0
-        for q in range(gl_s.size):
-            t = (c + gl_s[q] * half) * inv2T
+        for q in range(_GL_S.size):
+            t = (c + _GL_S[q] * half) * inv2T
             th = math.tanh(t)
             k = th / t if t != 0.0 else 1.0
             sech2 = 1.0 - th * th
-            wq = gl_w[q]
+            wq = _GL_W[q]
             j0 += wq * k
-            j1 += wq * gl_s[q] * k
+            j1 += wq * _GL_S[q] * k
             d0 += wq * sech2
-            d1 += wq * gl_s[q] * sech2
+            d1 += wq * _GL_S[q] * sech2
         scale = 0.5 * inv2T * half
         return scale * j0, scale * half * j1, scale * d0, scale * half * d1
     ta = a / (2.0 * T)
     tb = b / (2.0 * T)
-    j0 = 0.5 * (_tanh_integral(tb, coefs, log4eg) - _tanh_integral(ta, coefs, log4eg))
+    j0 = 0.5 * (_tanh_integral(tb) - _tanh_integral(ta))
     lca = _log_cosh(ta)
     lcb = _log_cosh(tb)
     tha = math.tanh(ta)
@@ -124,22 +124,19 @@ def _segment(
 def _exact_range(
     e: np.ndarray,
     table: np.ndarray,
-    c0: int,
-    c1: int,
+    cols: tuple[int, int],
     mu: float,
     T: float,
     x0: float,
     x1: float,
     X: np.ndarray,
     dX: np.ndarray,
-    gl_s: np.ndarray,
-    gl_w: np.ndarray,
-    coefs: np.ndarray,
-    log4eg: float,
 ) -> None:  # pragma: no cover
-    """Add the exact window integrals of the table segments over energies [x0, x1] (meV)."""
+    """Add the exact window integrals of the table segments over energies [x0, x1] (meV) to
+    X, dX (columns cols = [c0, c1) of the table)."""
     if x1 <= x0:
         return
+    c0, c1 = cols
     n = e.size
     s0 = int(np.searchsorted(e, x0, side="right"))
     s1 = int(np.searchsorted(e, x1, side="left"))
@@ -157,7 +154,7 @@ def _exact_range(
         b = min(xr, hi_x)
         if b <= a:
             continue
-        J0, J1c, D0, D1c = _segment(a, b, T, gl_s, gl_w, coefs, log4eg)
+        J0, J1c, D0, D1c = _segment(a, b, T)
         c = 0.5 * (a + b)
         fl = (xr - c) / h
         fr = (c - xl) / h
@@ -180,15 +177,15 @@ def _panel(
     row: int,
     centre: float,
     half: float,
+    nodes: np.ndarray,
+    cols: tuple[int, int],
     mu: float,
     T: float,
-    nodes: np.ndarray,
-    c0: int,
-    c1: int,
     X: np.ndarray,
     dX: np.ndarray,
 ) -> None:  # pragma: no cover
     """Add one panel through its virtual nodes: sum_m K(x_m - mu) Y_m (and -D for dX)."""
+    c0, c1 = cols
     inv2T = 0.5 / T
     for m in range(nodes.size):
         x = (centre - mu) + nodes[m] * half
@@ -208,34 +205,26 @@ def _panel(
 
 @njit(cache=True)
 def _point(
-    e: np.ndarray,
-    table: np.ndarray,
-    Y: np.ndarray,
-    offsets: np.ndarray,
-    E0: float,
-    L0: float,
-    nodes: np.ndarray,
-    r0: float,
+    pan: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    grid: tuple[float, float, float],
+    cols: tuple[int, int],
     mu: float,
     T: float,
     wc: float,
-    c0: int,
-    c1: int,
     X: np.ndarray,
     dX: np.ndarray,
-    gl_s: np.ndarray,
-    gl_w: np.ndarray,
-    coefs: np.ndarray,
-    log4eg: float,
 ) -> int:  # pragma: no cover
-    """X, dX of columns [c0, c1) at one (mu, T, wc); returns the number of panels used.
+    """X, dX of columns cols = [c0, c1) at one (mu, T, wc); returns the number of panels used.
 
-    The window [mu - wc, mu + wc] (clipped to the table) is split into whole finest panels
-    [E0 + j L0, E0 + (j+1) L0] and two end pieces (exact). Walking the panels left to right,
-    each step takes the largest aligned panel (2^l finest ones) that lies inside the window and
-    is small against its distance to the kernel's poles at mu +- i pi T
+    ``pan`` = (energy, table, Y, offsets, nodes) and ``grid`` = (E0, L0, r0) as in
+    :func:`batch_moments`. The window [mu - wc, mu + wc] (clipped to the table) is split into
+    whole finest panels [E0 + j L0, E0 + (j+1) L0] and two end pieces (exact). Walking the
+    panels left to right, each step takes the largest aligned panel (2^l finest ones) that lies
+    inside the window and is small against its distance to the kernel's poles at mu +- i pi T
     (r0 * width / 2 <= |centre - mu - i pi T|); a finest panel that fails this is done exactly.
     """
+    e, table, Y, offsets, nodes = pan
+    E0, L0, r0 = grid
     n_levels = offsets.size - 1
     lo_e = max(mu - wc, e[0])
     hi_e = min(mu + wc, e[e.size - 1])
@@ -244,32 +233,17 @@ def _point(
     ja = math.ceil((lo_e - E0) / L0)
     jb = math.floor((hi_e - E0) / L0)
     if jb <= ja:
-        _exact_range(e, table, c0, c1, mu, T, lo_e, hi_e, X, dX, gl_s, gl_w, coefs, log4eg)
+        _exact_range(e, table, cols, mu, T, lo_e, hi_e, X, dX)
         return 0
-    _exact_range(e, table, c0, c1, mu, T, lo_e, E0 + ja * L0, X, dX, gl_s, gl_w, coefs, log4eg)
-    _exact_range(e, table, c0, c1, mu, T, E0 + jb * L0, hi_e, X, dX, gl_s, gl_w, coefs, log4eg)
+    _exact_range(e, table, cols, mu, T, lo_e, E0 + ja * L0, X, dX)
+    _exact_range(e, table, cols, mu, T, E0 + jb * L0, hi_e, X, dX)
     pit2 = (math.pi * T) ** 2
     used = 0
     j = ja
     while j < jb:
         centre = E0 + (j + 0.5) * L0
         if (0.5 * L0 * r0) ** 2 > (centre - mu) ** 2 + pit2:
-            _exact_range(
-                e,
-                table,
-                c0,
-                c1,
-                mu,
-                T,
-                E0 + j * L0,
-                E0 + (j + 1) * L0,
-                X,
-                dX,
-                gl_s,
-                gl_w,
-                coefs,
-                log4eg,
-            )
+            _exact_range(e, table, cols, mu, T, E0 + j * L0, E0 + (j + 1) * L0, X, dX)
             j += 1
             continue
         level = 0
@@ -282,19 +256,9 @@ def _point(
                 break
             level += 1
         step = 1 << level
-        _panel(
-            Y,
-            offsets[level] + j // step,
-            E0 + (j + 0.5 * step) * L0,
-            0.5 * L0 * step,
-            mu,
-            T,
-            nodes,
-            c0,
-            c1,
-            X,
-            dX,
-        )
+        row = offsets[level] + j // step
+        centre = E0 + (j + 0.5 * step) * L0
+        _panel(Y, row, centre, 0.5 * L0 * step, nodes, cols, mu, T, X, dX)
         used += 1
         j += step
     return used
@@ -302,53 +266,27 @@ def _point(
 
 @njit(cache=True)
 def batch_moments(
-    e: np.ndarray,
-    table: np.ndarray,
-    Y: np.ndarray,
-    offsets: np.ndarray,
-    E0: float,
-    L0: float,
-    nodes: np.ndarray,
-    r0: float,
+    pan: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    grid: tuple[float, float, float],
     mu: np.ndarray,
     T: np.ndarray,
     wc: np.ndarray,
-    cols: np.ndarray,
+    groups: np.ndarray,
     X: np.ndarray,
     dX: np.ndarray,
-    gl_s: np.ndarray,
-    gl_w: np.ndarray,
-    coefs: np.ndarray,
-    log4eg: float,
 ) -> int:  # pragma: no cover
     """X, dX (P, M) at points (mu, T) (P,), with cut-offs wc (P, G) for the column groups
-    ``cols`` (G, 2) = [start, stop) (one group: all columns). Returns the panels used."""
+    ``groups`` (G, 2) = [start, stop) (one group: all columns). Returns the panels used.
+
+    ``pan`` = (energy (N,), table (N, M), Y (panels, n_q, M), offsets (levels + 1,), nodes
+    (n_q,)) and ``grid`` = (E0, L0, r0): the table and its panels (:class:`PanelTables`).
+    """
     used = 0
     for p in range(mu.size):
-        for g in range(cols.shape[0]):
-            c0 = cols[g, 0]
-            c1 = cols[g, 1]
-            used += _point(
-                e,
-                table,
-                Y,
-                offsets,
-                E0,
-                L0,
-                nodes,
-                r0,
-                mu[p],
-                T[p],
-                wc[p, g],
-                c0,
-                c1,
-                X[p, c0:c1],
-                dX[p, c0:c1],
-                gl_s,
-                gl_w,
-                coefs,
-                log4eg,
-            )
+        for g in range(groups.shape[0]):
+            c0 = groups[g, 0]
+            c1 = groups[g, 1]
+            used += _point(pan, grid, (c0, c1), mu[p], T[p], wc[p, g], X[p, c0:c1], dX[p, c0:c1])
     return used
 
 

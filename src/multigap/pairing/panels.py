@@ -55,7 +55,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from multigap.pairing import _panel_kernels as _pk
-from multigap.pairing.kernel import LOG_4EG_OVER_PI, _f_table
 
 __all__ = ["PanelTables"]
 
@@ -69,8 +68,6 @@ _NQ = 12
 _R0 = 4.0
 #: coarsest level: panels of _L0 2^(_LEVELS-1) = 1024 meV
 _LEVELS = 10
-#: Gauss-Legendre order of the exact segments near the Fermi level (kernel._GL_ORDER)
-_GL_ORDER = 5
 
 
 def _children_maps(nodes: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -123,8 +120,6 @@ class PanelTables:
         nq = int(n_nodes)
         self.origin = float(self.energy[0])
         self.nodes, _ = np.polynomial.legendre.leggauss(nq)
-        self.gl_s, self.gl_w = np.polynomial.legendre.leggauss(_GL_ORDER)
-        self.coefs = np.ascontiguousarray(_f_table())
         span = float(self.energy[-1]) - self.origin
         n0 = max(1, math.ceil(span / self.width))
         levels = [np.zeros((n0, nq, self.table.shape[1]))]
@@ -166,9 +161,13 @@ class PanelTables:
         dX = np.zeros((P, M))
         if P:
             _pk.batch_moments(
-                self.energy, self.table, self.Y, self.offsets, self.origin, self.width,
-                self.nodes, self.r0, np.ascontiguousarray(mu, dtype=float),
-                np.ascontiguousarray(T_meV, dtype=float), np.ascontiguousarray(wc, dtype=float),
-                cols, X, dX, self.gl_s, self.gl_w, self.coefs, LOG_4EG_OVER_PI,
-            )  # fmt: skip
+                (self.energy, self.table, self.Y, self.offsets, self.nodes),
+                (self.origin, self.width, self.r0),
+                np.ascontiguousarray(mu, dtype=float),
+                np.ascontiguousarray(T_meV, dtype=float),
+                np.ascontiguousarray(wc, dtype=float),
+                cols,
+                X,
+                dX,
+            )
         return X, dX
