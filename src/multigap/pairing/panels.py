@@ -66,6 +66,8 @@ _L0 = 2.0
 _NQ = 12
 #: a panel is used when its centre is >= _R0 half-widths from the poles mu +- i pi T
 _R0 = 4.0
+#: the panel weights of one table take at most this many bytes (wider panels beyond)
+_MAX_BYTES = 64 * 2**20
 #: coarsest level: panels of _L0 2^(_LEVELS-1) = 1024 meV
 _LEVELS = 10
 
@@ -102,7 +104,7 @@ class PanelTables:
     table : ndarray (N, M)
         The M columns rho_c / N0 at the nodes (node-major), 1/meV.
     width : float
-        Finest panel width L0, meV.
+        Finest panel width L0, meV (widened so that the weights stay below 64 MiB).
     """
 
     def __init__(
@@ -121,6 +123,10 @@ class PanelTables:
         self.origin = float(self.energy[0])
         self.nodes, _ = np.polynomial.legendre.leggauss(nq)
         span = float(self.energy[-1]) - self.origin
+        # wider finest panels for very long tables: the weights stay below _MAX_BYTES (near
+        # the Fermi level more segments are then done exactly; the accuracy is the same)
+        most = max(1, int(_MAX_BYTES // (2 * nq * self.table.shape[1] * 8)))
+        self.width = max(self.width, span / most)
         n0 = max(1, math.ceil(span / self.width))
         levels = [np.zeros((n0, nq, self.table.shape[1]))]
         # a rule exact for degree _NQ on every piece: ceil((_NQ + 1) / 2) Gauss points

@@ -170,3 +170,21 @@ def test_preset_tables_panel_moments_match_exact(name: str) -> None:
         if T == 4.0:  # the exact slope itself against a central difference
             fd = _slope_fd(e, t.table, mu, Tv, wc)
             assert np.max(np.abs(exact - fd)) < 1e-6 * np.abs(fd).max()
+
+
+def test_long_tables_get_wider_panels_not_more_memory() -> None:
+    """A table 100 eV long with 69 columns (a preset's): the finest panels widen so that the
+    weights stay below 64 MiB, and the moments are still the exact ones."""
+    rng = np.random.default_rng(2)
+    e = np.sort(np.concatenate([rng.uniform(0.0, 1e5, 3000), [0.0, 1e5]]))
+    tab = rng.normal(size=(e.size, 69))
+    pt = PanelTables(e, tab)
+    assert pt.Y.nbytes <= 64 * 2**20
+    assert pt.width > 2.0
+    mu = np.array([500.0, 5e4, 9.9e4])
+    wc = np.array([300.0, 2e4, 800.0])
+    for T in (1e-3, 10.0, 300.0):
+        Tv = np.full(mu.size, T)
+        X, _ = pt.moments(mu, Tv, wc[:, None], np.array([[0, 69]], dtype=np.int64))
+        ref = window_moments(e, tab, mu, Tv, wc)
+        assert np.max(np.abs(X - ref)) < 1e-12 * np.abs(ref).max()
