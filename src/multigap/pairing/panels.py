@@ -36,7 +36,8 @@ integrated exactly as before (:mod:`multigap.pairing._panel_kernels`). A window 
 
 Measured accuracy (tests/pairing/unit/test_panels.py): the moments agree with the exact
 segment-by-segment integrals of :func:`multigap.pairing.kernel.window_moments` to < 1e-12 of
-the largest moment and their slopes to < 1e-11 of the largest slope, for T from 1e-9 meV (the
+the largest moment (of int K |rho| for columns of either sign) and their slopes to < 1e-11 of
+the largest slope, for T from 1e-9 meV (the
 default floor) to 60 meV, windows meeting band edges, clusters and the table's ends, on random
 tables and the shipped presets'; a constant DOS gives F(wc/2T) to 1e-13. End to end, the Tc of
 the fast search is where the slow exact Lambda equals 1 to 2e-14
