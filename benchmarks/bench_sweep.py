@@ -108,15 +108,7 @@ def _stream(stream_tc: bool) -> dict[str, Any]:
 
 
 def _tc_maps() -> dict[str, Any]:
-    try:
-        import multigap as mg
-        from multigap import tc  # noqa: F401
-    except ImportError as exc:
-        print(f"Tc map benchmark skipped: {exc}")
-        return {"skipped": str(exc)}
-    if not hasattr(mg, "preset"):
-        print("Tc map benchmark skipped: multigap.preset is missing")
-        return {"skipped": "multigap.preset is missing"}
+    import multigap as mg
     from multigap.runs.sweep import sweep
 
     model = mg.preset("A")
