@@ -262,13 +262,16 @@ class Superlattice:
         return (Layer(self.well, 0.0), Layer(self.barrier, self.height), *self.extra_layers)
 
     @cached_property
-    def _cell(self) -> tuple[FloatArray, FloatArray]:
-        """Read-only thicknesses (nm) and potentials (meV) of the layers, for the kernels."""
+    def kernel_cell(self) -> tuple[FloatArray, FloatArray, float]:
+        """Read-only layer thicknesses (nm), potentials (meV) and hbar^2/(2 m_z) (meV nm^2).
+
+        The cell as the compiled kernels (:mod:`multigap.structure.transfer`) take it.
+        """
         thick = np.array([lay.thickness for lay in self.layers], dtype=float)
         pot = np.array([lay.potential for lay in self.layers], dtype=float)
         thick.setflags(write=False)
         pot.setflags(write=False)
-        return thick, pot
+        return thick, pot, kinetic_coefficient(self.mass_z)
 
     def layer_profile(self) -> tuple[tuple[float, float], ...]:
         """(thickness nm, potential meV) of every layer of the cell, in order."""
@@ -352,8 +355,8 @@ class Superlattice:
         """
         if not transfer.COMPILED:  # pragma: no cover - numba is a dependency
             return self.characteristic_complex_step(energy)
-        thick, pot = self._cell
-        return transfer.half_trace(thick, pot, kinetic_coefficient(self.mass_z), energy)
+        thick, pot, cz = self.kernel_cell
+        return transfer.half_trace(thick, pot, cz, energy)
 
     def characteristic_complex_step(self, energy: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """:meth:`characteristic` by the numpy transfer matrix and a complex-step derivative.

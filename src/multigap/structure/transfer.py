@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["COMPILED", "SERIES_LIMIT", "half_trace"]
+__all__ = ["COMPILED", "SERIES_LIMIT", "half_trace", "njit", "point"]
 
 #: Below this |k2 t^2| the layer entries are taken from their Taylor series.
 SERIES_LIMIT = 0.1
@@ -81,9 +81,53 @@ def _layer(t: float, k2: float) -> tuple[float, float, float]:  # pragma: no cov
         s = np.sin(q * t) / q
     else:
         q = np.sqrt(-k2)
-        c = np.cosh(q * t)
-        s = np.sinh(q * t) / q
+        x = q * t
+        if x > 1.0:  # one exponential: cosh, sinh to 2 eps (no cancellation above x = 1)
+            ex = np.exp(x)
+            rx = 1.0 / ex
+            c = 0.5 * (ex + rx)
+            s = 0.5 * (ex - rx) / q
+        else:
+            c = np.cosh(x)
+            s = np.sinh(x) / q
     return c, s, (t * c - s) / (2.0 * k2)
+
+
+@njit(cache=True)
+def point(
+    thick: FloatArray, pot: FloatArray, cz: float, e: float
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """f and df/dE of the cell (thick, pot) at one energy ``e`` (for other compiled kernels)."""
+    inv_cz = 1.0 / cz
+    if thick.size == 2:  # Kronig-Penney: f = ca cb - (ka2 + kb2) sa sb / 2, and its derivative
+        ta, tb = thick[0], thick[1]
+        ka2, kb2 = (e - pot[0]) * inv_cz, (e - pot[1]) * inv_cz
+        ca, sa, dsa = _layer(ta, ka2)
+        cb, sb, dsb = _layer(tb, kb2)
+        half = 0.5 * (ka2 + kb2)
+        f = ca * cb - half * (sa * sb)
+        df = -0.5 * (ta * sa * cb + tb * ca * sb) - sa * sb - half * (dsa * sb + sa * dsb)
+        return f, df * inv_cz
+    m11, m12, m21, m22 = 1.0, 0.0, 0.0, 1.0
+    d11, d12, d21, d22 = 0.0, 0.0, 0.0, 0.0
+    for j in range(thick.size):
+        t = thick[j]
+        k2 = (e - pot[j]) * inv_cz
+        c, s, ds_dk2 = _layer(t, k2)
+        a21 = -k2 * s
+        dc = -0.5 * t * s * inv_cz
+        ds = ds_dk2 * inv_cz
+        da21 = -s * inv_cz - k2 * ds
+        # (M, dM) <- (A M, dA M + A dM)
+        n11, n12 = c * m11 + s * m21, c * m12 + s * m22
+        n21, n22 = a21 * m11 + c * m21, a21 * m12 + c * m22
+        e11 = dc * m11 + ds * m21 + (c * d11 + s * d21)
+        e12 = dc * m12 + ds * m22 + (c * d12 + s * d22)
+        e21 = da21 * m11 + dc * m21 + (a21 * d11 + c * d21)
+        e22 = da21 * m12 + dc * m22 + (a21 * d12 + c * d22)
+        m11, m12, m21, m22 = n11, n12, n21, n22
+        d11, d12, d21, d22 = e11, e12, e21, e22
+    return 0.5 * (m11 + m22), 0.5 * (d11 + d22)
 
 
 @njit(cache=True)
@@ -92,28 +136,7 @@ def _half_trace(
 ) -> None:  # pragma: no cover - compiled
     """f and df/dE of the cell (thick, pot) at every energy, written into ``f`` and ``df``."""
     for i in range(energy.size):
-        e = energy[i]
-        m11, m12, m21, m22 = 1.0, 0.0, 0.0, 1.0
-        d11, d12, d21, d22 = 0.0, 0.0, 0.0, 0.0
-        for j in range(thick.size):
-            t = thick[j]
-            k2 = (e - pot[j]) / cz
-            c, s, ds_dk2 = _layer(t, k2)
-            a21 = -k2 * s
-            dc = -0.5 * t * s / cz
-            ds = ds_dk2 / cz
-            da21 = -s / cz - k2 * ds
-            # (M, dM) <- (A M, dA M + A dM)
-            n11, n12 = c * m11 + s * m21, c * m12 + s * m22
-            n21, n22 = a21 * m11 + c * m21, a21 * m12 + c * m22
-            e11 = dc * m11 + ds * m21 + (c * d11 + s * d21)
-            e12 = dc * m12 + ds * m22 + (c * d12 + s * d22)
-            e21 = da21 * m11 + dc * m21 + (a21 * d11 + c * d21)
-            e22 = da21 * m12 + dc * m22 + (a21 * d12 + c * d22)
-            m11, m12, m21, m22 = n11, n12, n21, n22
-            d11, d12, d21, d22 = e11, e12, e21, e22
-        f[i] = 0.5 * (m11 + m22)
-        df[i] = 0.5 * (d11 + d22)
+        f[i], df[i] = point(thick, pot, cz, energy[i])
 
 
 def half_trace(
