@@ -44,6 +44,8 @@ MASS_RANGE = (1e-3, 1e3)  # m_e
 MAX_LAYERS = 64
 #: Most subbands any call may ask for.
 MAX_BANDS = 64
+#: energy_in_band by the numpy loop instead of the compiled one (the same iteration; tests).
+_NUMPY_BISECTION = False
 
 
 @dataclass(frozen=True)
@@ -425,6 +427,9 @@ class Superlattice:
         lo_e, hi_e = float(bottoms[-1]), float(tops[-1])
         target = np.clip(target, -1.0, 1.0)
         sign_bottom = 1.0 if band % 2 == 1 else -1.0
+        if transfer.COMPILED and not _NUMPY_BISECTION:
+            thick, pot, cz = self.kernel_cell
+            return transfer.bisect_level(thick, pot, cz, (lo_e, hi_e, sign_bottom), target)
         lo = np.full(target.shape, lo_e)
         hi = np.full(target.shape, hi_e)
         # g(E) = sign_bottom * (f(E) - target) decreases from >= 0 at the bottom to <= 0 at top.

@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["COMPILED", "SERIES_LIMIT", "half_trace", "njit", "point"]
+__all__ = ["COMPILED", "SERIES_LIMIT", "bisect_level", "half_trace", "njit", "point"]
 
 #: Below this |k2 t^2| the layer entries are taken from their Taylor series.
 SERIES_LIMIT = 0.1
@@ -137,6 +137,56 @@ def _half_trace(
     """f and df/dE of the cell (thick, pot) at every energy, written into ``f`` and ``df``."""
     for i in range(energy.size):
         f[i], df[i] = point(thick, pot, cz, energy[i])
+
+
+@njit(cache=True)
+def _bisect_level(
+    thick: FloatArray,
+    pot: FloatArray,
+    cz: float,
+    bounds: tuple[float, float, float],
+    target: FloatArray,
+    out: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """Bisection for f(E) = target in [lo, hi], sign = f's sign at lo (see bisect_level)."""
+    lo_e, hi_e, sign = bounds
+    lo = np.full(target.size, lo_e)
+    hi = np.full(target.size, hi_e)
+    for _ in range(200):
+        done = True
+        for i in range(target.size):
+            mid = 0.5 * (lo[i] + hi[i])
+            f, _ = point(thick, pot, cz, mid)
+            if sign * (f - target[i]) > 0.0:
+                lo[i] = mid
+            else:
+                hi[i] = mid
+            if not hi[i] - lo[i] <= 2.3e-16 * (abs(lo[i]) + abs(hi[i])):
+                done = False
+        if done:
+            break
+    for i in range(target.size):
+        out[i] = 0.5 * (lo[i] + hi[i])
+
+
+def bisect_level(
+    thick: FloatArray,
+    pot: FloatArray,
+    cz: float,
+    bounds: tuple[float, float, float],
+    target: FloatArray,
+) -> FloatArray:
+    """E in [lo, hi] with f(E) = target by bisection, all energies together, to the last bit.
+
+    ``bounds`` = (lo, hi, sign): sign * (f - target) decreases from >= 0 at lo to <= 0 at hi.
+    The iteration of :meth:`multigap.Superlattice.energy_in_band` (its numpy path), compiled:
+    the same midpoints and the same stopping rule (every bracket within 2.3e-16 relative),
+    hence the same energies bit for bit.
+    """
+    t = np.asarray(target, dtype=float)
+    out = np.empty(t.size)
+    _bisect_level(thick, pot, float(cz), bounds, np.ascontiguousarray(t.reshape(-1)), out)
+    return out.reshape(t.shape)
 
 
 def half_trace(

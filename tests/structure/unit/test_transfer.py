@@ -133,3 +133,22 @@ def test_half_trace_keeps_the_shape_and_flags_overflow() -> None:
     opaque = mg.Superlattice(0.85, 500.0, 1e5)  # kappa W ~ 2.6e4: the matrix overflows
     f_big, df_big = opaque.characteristic(np.array([10.0]))
     assert not np.isfinite(df_big[0]) or not np.isfinite(f_big[0])
+
+
+@pytest.mark.skipif(not transfer.COMPILED, reason="numba is not installed")
+@pytest.mark.parametrize("name", sorted(LATTICES))
+def test_compiled_bisection_equals_the_numpy_loop(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """energy_in_band: the compiled bisection runs the numpy iteration, bit for bit."""
+    from multigap.structure import lattice as lattice_module
+
+    lat = LATTICES[name]
+    c = np.concatenate((np.cos(np.linspace(0.0, np.pi, 33)), [1.0, -1.0, 0.0, 0.999999999999]))
+    fast = [lat.energy_in_band(n, c) for n in (1, 2, 3)]
+    monkeypatch.setattr(lattice_module, "_NUMPY_BISECTION", True)
+    slow = [lat.energy_in_band(n, c) for n in (1, 2, 3)]
+    for a, b in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(a, b)
+    f, _ = lat.characteristic(fast[2])
+    np.testing.assert_allclose(f, c, atol=1e-9)
