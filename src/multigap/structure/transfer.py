@@ -14,10 +14,16 @@ carried through the product by the product rule with
 
 and the Taylor series of c, s and ds/dk2 in y = k2 t^2 for |y| < 0.1 (no cancellation at a
 layer's classical turning point E = V_l; the truncation error there is below 1e-17 relative).
+For two layers the product is written out (Kronig-Penney: f = ca cb - (ka2 + kb2) sa sb / 2).
 It is the same function as the complex-step evaluation of
-:meth:`multigap.Superlattice.characteristic_complex_step` (the pure-numpy path) to rounding:
-tests/structure/unit/test_transfer.py compares the two over the bands, the gaps and the turning
-points. About 40 ns per energy for a two-layer cell, against ~400 ns for the numpy complex step.
+:meth:`multigap.Superlattice.characteristic_complex_step` (the pure-numpy path) to rounding,
+except at and near a turning point, where the complex step loses digits in df/dE (relative
+error ~ eps / |k2 t^2|; exactly at E = V_l it is wrong) and this path does not: against a
+60-digit series evaluation both f and df/dE are within 1e3 eps of the size of the terms
+(tests/structure/unit/test_transfer.py, which also compares the two paths). Measured: about
+60 ns per energy for a two-layer cell, against ~400 ns for the numpy complex step.
+:func:`bisect_level` is the bisection of :meth:`multigap.Superlattice.energy_in_band`,
+compiled (bit for bit the numpy iteration).
 
 Without numba :data:`COMPILED` is False and :meth:`multigap.Superlattice.characteristic` falls
 back to the complex-step path.

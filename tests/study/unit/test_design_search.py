@@ -1,7 +1,7 @@
 """The fast eta search of one design structure against the slow path it replaces.
 
-:func:`_grid_tc` (coarse-to-fine grid) must find the best point of the full grid whenever the
-values are unimodal, and fall back to the full grid otherwise; :func:`_refine_max` (parabolic
+:func:`grid_tc` (coarse-to-fine grid) must find the best point of the full grid whenever the
+values are unimodal, and fall back to the full grid otherwise; :func:`refine_max` (parabolic
 refinement) must reach the tolerance of the bounded Brent search it replaces. On a real model,
 :meth:`_Problem.best_eta` is checked against the full grid + Brent path.
 """
@@ -16,13 +16,8 @@ from scipy.optimize import minimize_scalar
 
 import multigap as mg
 from multigap.pairing.tc import critical_temperatures
-from multigap.study.design import (
-    COARSE_STRIDE,
-    SEARCH_NUMERICS,
-    _grid_tc,
-    _prepare,
-    _refine_max,
-)
+from multigap.study.design import SEARCH_NUMERICS, _prepare
+from multigap.study.design_eta import COARSE_STRIDE, grid_tc, refine_max
 
 
 class Counted:
@@ -50,7 +45,7 @@ def test_coarse_to_fine_grid_finds_the_full_grid_maximum(peak: float, shape: str
         "flat_top": lambda x: 100.0 * np.exp(-(((x - peak) / 0.6) ** 4)),
     }
     fun = Counted(funs[shape])
-    tc = _grid_tc(fun, GRID)
+    tc = grid_tc(fun, GRID)
     full = funs[shape](GRID)
     assert int(np.nanargmax(tc)) == int(np.argmax(full))
     assert np.nanmax(tc) == np.max(full)
@@ -66,15 +61,15 @@ def test_coarse_to_fine_grid_solves_every_point_unless_unimodal() -> None:
             100.0 * np.exp(-(((x - 0.4) / 0.2) ** 2)) + 120.0 * np.exp(-(((x - 1.5) / 0.2) ** 2))
         )
     )
-    tc = _grid_tc(two, GRID)
+    tc = grid_tc(two, GRID)
     assert not np.any(np.isnan(tc)) and two.points == GRID.size
     # Tc = 0 on every coarse point, a narrow dome between two of them: found
     narrow = Counted(lambda x: np.where(np.abs(x - 1.05) < 0.01, 50.0, 0.0))
-    tc = _grid_tc(narrow, GRID)
+    tc = grid_tc(narrow, GRID)
     assert not np.any(np.isnan(tc)) and np.nanmax(tc) == 50.0
     # short grids are solved whole
     short = Counted(lambda x: -((x - 0.5) ** 2))
-    assert not np.any(np.isnan(_grid_tc(short, np.linspace(0.0, 1.0, 3 * COARSE_STRIDE))))
+    assert not np.any(np.isnan(grid_tc(short, np.linspace(0.0, 1.0, 3 * COARSE_STRIDE))))
 
 
 def _peak(name: str, x0: float) -> Callable[[np.ndarray], np.ndarray]:
@@ -102,7 +97,7 @@ def test_parabolic_refinement_reaches_the_brent_tolerance(name: str, x0: float) 
         calls.append(x)
         return float(fun(x))
 
-    x, fx = _refine_max(f, grid[i - 1 : i + 2], vals[i - 1 : i + 2], xatol)
+    x, fx = refine_max(f, grid[i - 1 : i + 2], vals[i - 1 : i + 2], xatol)
     brent = minimize_scalar(
         lambda x: -float(fun(x)), bounds=(grid[i - 1], grid[i + 1]), method="bounded",
         options={"xatol": xatol},
