@@ -210,7 +210,8 @@ def _amplitude(
     Where 1 - f^2 < ``_EDGE_LEVEL`` (near an edge) it is not taken from f, whose rounding near
     +-1 would dominate, but integrated from the nearer edge: 1 - f(u)^2 = int 2 |f f'| dv over
     [a, u] or [u, b] by 3-point Gauss-Legendre (exact to (distance/width)^6, for open and closed
-    gaps alike, and insensitive to a rounding error of the edge itself).
+    gaps alike, and insensitive to a rounding error of the edge itself); see
+    :func:`_edge_integral` for how 2 |f f'| at the nodes is obtained.
     """
     a = float(edges.bottom[n])
     b = float(edges.top[n])
