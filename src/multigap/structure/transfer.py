@@ -81,24 +81,22 @@ def _layer(t: float, k2: float) -> tuple[float, float, float]:  # pragma: no cov
     y = k2 * t * t
     if abs(y) < SERIES_LIMIT:
         return _horner(_COS, y), t * _horner(_SIN, y), t * t * t * _horner(_DSIN, y)
-    if k2 > 0.0:  # one division: 1/q (s and ds/dk2 = (t c - s) / (2 k2) from it)
+    if k2 > 0.0:
         q = np.sqrt(k2)
-        inv_q = 1.0 / q
         c = np.cos(q * t)
-        s = np.sin(q * t) * inv_q
-        return c, s, (t * c - s) * (0.5 * inv_q * inv_q)
-    q = np.sqrt(-k2)
-    inv_q = 1.0 / q
-    x = q * t
-    if x > 1.0:  # one exponential: cosh, sinh to 2 eps (no cancellation above x = 1)
-        ex = np.exp(x)
-        rx = 1.0 / ex
-        c = 0.5 * (ex + rx)
-        s = 0.5 * (ex - rx) * inv_q
+        s = np.sin(q * t) / q
     else:
-        c = np.cosh(x)
-        s = np.sinh(x) * inv_q
-    return c, s, (t * c - s) * (-0.5 * inv_q * inv_q)
+        q = np.sqrt(-k2)
+        x = q * t
+        if x > 1.0:  # one exponential: cosh, sinh to 2 eps (no cancellation above x = 1)
+            ex = np.exp(x)
+            rx = 1.0 / ex
+            c = 0.5 * (ex + rx)
+            s = 0.5 * (ex - rx) / q
+        else:
+            c = np.cosh(x)
+            s = np.sinh(x) / q
+    return c, s, (t * c - s) / (2.0 * k2)
 
 
 @njit(cache=True)
