@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq
 
 from multigap.constants import kinetic_coefficient
+from multigap.structure import transfer
 
 FloatArray = NDArray[np.float64]
 
@@ -114,12 +115,23 @@ def resolution_limit(lat: CellLike, energy: float) -> float:
     return RESOLUTION * max(abs(energy), zone_energy(lat)) * (1.0 + phase_sum(lat, energy))
 
 
+def _fdf(lat: CellLike, x: float) -> tuple[float, float]:
+    """f and f' at one energy: the compiled kernel directly where the lattice exposes its cell
+    (the same function as its ``characteristic``, without the array round trip)."""
+    cell = getattr(lat, "kernel_cell", None)
+    if cell is not None and transfer.COMPILED:
+        f, df = transfer.point(cell[0], cell[1], cell[2], float(x))
+        return float(f), float(df)
+    f_arr, df_arr = lat.characteristic(np.asarray([x]))
+    return float(f_arr[0]), float(df_arr[0])
+
+
 def _f(lat: CellLike, x: float) -> float:
-    return float(lat.characteristic(np.asarray([x]))[0][0])
+    return _fdf(lat, x)[0]
 
 
 def _df(lat: CellLike, x: float) -> float:
-    return float(lat.characteristic(np.asarray([x]))[1][0])
+    return _fdf(lat, x)[1]
 
 
 def _scan_extrema(lat: CellLike, n_bands: int) -> list[float]:
