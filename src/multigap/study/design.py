@@ -8,7 +8,7 @@ together with the Lifshitz parameter eta for the largest Tc at a given resonant 
 bare phonon energy w0; everything else (number of subbands, background couplings, interband
 rule, cut-off rule) comes from a base model (default preset A).
 
-Method (each candidate structure needs its own geometry, ~20 ms on the search grids):
+Method (each candidate structure needs its own geometry, ~12 ms on the search grids):
 
 1. Inside one structure, eta is optimised on an eta grid (``n_eta`` points over the eta
    bounds), then refined around the best grid point to 1e-4 of the eta range
@@ -425,11 +425,11 @@ def optimise(
     Notes
     -----
     Cost: about (maxiter + 1) x popsize x d + n_polish + d x n_scan structure geometries
-    (~20 ms each on the search grids, plus ~15 ms of Tc solves for the eta search of a
+    (~12 ms each on the search grids, plus ~15 ms of Tc solves for the eta search of a
     searched structure) for d free structure parameters, plus one geometry on the final grids.
     With only eta free a single structure is evaluated. Measured (one core): the default
     problem of ``multigap design`` (2 free structure parameters, 75 searched and 16 scanned
-    structures) ~3 s, the whole command ~4 s.
+    structures) ~2.5 s, the whole command ~3.3 s.
 
     Inside each structure eta is limited to the range where the model is valid
     (:func:`multigap.pressure.eta_limits`: mu above the lowest subband, the pairing window
