@@ -270,6 +270,8 @@ class Model:
         from multigap.structure.pdos import projected_dos
 
         num = self.numerics
+        # the n_bands + 1 edges first: every later request is answered from this one search
+        bottoms, _ = self.lattice.band_edges(self.n_bands + 1)
         sb = self.lattice.subbands(self.n_bands, n_kz=num.n_kz, n_z=num.n_z)
         ov = overlaps(sb, num.n_modes)
         r = self.resonant_band
@@ -284,7 +286,6 @@ class Model:
             ratio=num.grading_ratio,
             min_spacing=num.min_spacing,
         )
-        bottoms, _ = self.lattice.band_edges(self.n_bands + 1)
         return Geometry(sb, ov, table, float(bottoms[-1]))
 
     @property

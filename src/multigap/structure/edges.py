@@ -19,8 +19,9 @@ barrier the worst deviation measured is 1.4e-7 (tests/structure/physics/test_sub
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +29,7 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq
 
 from multigap.constants import kinetic_coefficient
+from multigap.structure import transfer
 
 FloatArray = NDArray[np.float64]
 
@@ -67,17 +69,34 @@ class CellLike(Protocol):
 
 
 def band_edges(lat: CellLike, n_bands: int) -> tuple[FloatArray, FloatArray]:
-    """Read-only bottoms and tops of the lowest ``n_bands`` bands of ``lat`` (meV, cached)."""
-    bottoms, tops = _band_edges_cached(lat, n_bands)
-    return bottoms, tops
+    """Read-only bottoms and tops of the lowest ``n_bands`` bands of ``lat`` (meV, cached).
 
-
-@lru_cache(maxsize=256)
-def _band_edges_cached(lat: CellLike, n_bands: int) -> tuple[FloatArray, FloatArray]:
+    One search per lattice: a request for fewer bands than a cached search found is answered by
+    the first ``n_bands`` of it (bit for bit what a search for ``n_bands`` bands gives: the scan
+    and the root searches of the lower bands do not depend on how many bands are asked for).
+    """
+    with _LOCK:
+        hit = _CACHE.get(lat)
+        if hit is not None and hit[0].size >= n_bands:
+            _CACHE.move_to_end(lat)
+            return hit[0][:n_bands], hit[1][:n_bands]
     bottoms, tops = _find_band_edges(lat, n_bands)
     bottoms.setflags(write=False)
     tops.setflags(write=False)
+    with _LOCK:
+        hit = _CACHE.get(lat)
+        if hit is None or hit[0].size < n_bands:
+            _CACHE[lat] = (bottoms, tops)
+            _CACHE.move_to_end(lat)
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
     return bottoms, tops
+
+
+#: Lattices whose band edges are kept (least recently used dropped first).
+_CACHE_SIZE = 256
+_CACHE: OrderedDict[CellLike, tuple[FloatArray, FloatArray]] = OrderedDict()
+_LOCK = threading.Lock()
 
 
 def zone_energy(lat: CellLike) -> float:
@@ -96,12 +115,23 @@ def resolution_limit(lat: CellLike, energy: float) -> float:
     return RESOLUTION * max(abs(energy), zone_energy(lat)) * (1.0 + phase_sum(lat, energy))
 
 
+def _fdf(lat: CellLike, x: float) -> tuple[float, float]:
+    """f and f' at one energy: the compiled kernel directly where the lattice exposes its cell
+    (the same function as its ``characteristic``, without the array round trip)."""
+    cell = getattr(lat, "kernel_cell", None)
+    if cell is not None and transfer.COMPILED:
+        f, df = transfer.point(cell[0], cell[1], cell[2], float(x))
+        return float(f), float(df)
+    f_arr, df_arr = lat.characteristic(np.asarray([x]))
+    return float(f_arr[0]), float(df_arr[0])
+
+
 def _f(lat: CellLike, x: float) -> float:
-    return float(lat.characteristic(np.asarray([x]))[0][0])
+    return _fdf(lat, x)[0]
 
 
 def _df(lat: CellLike, x: float) -> float:
-    return float(lat.characteristic(np.asarray([x]))[1][0])
+    return _fdf(lat, x)[1]
 
 
 def _scan_extrema(lat: CellLike, n_bands: int) -> list[float]:

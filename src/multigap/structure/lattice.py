@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from scipy.optimize import brentq
 
 from multigap import validation as check
 from multigap.constants import kinetic_coefficient
-from multigap.structure import edges
+from multigap.structure import edges, transfer
 from multigap.structure.edges import ResolutionError
 from multigap.structure.subbands import Subbands, compute_subbands
 
@@ -43,6 +44,8 @@ MASS_RANGE = (1e-3, 1e3)  # m_e
 MAX_LAYERS = 64
 #: Most subbands any call may ask for.
 MAX_BANDS = 64
+#: energy_in_band by the numpy loop instead of the compiled one (the same iteration; tests).
+_NUMPY_BISECTION = False
 
 
 @dataclass(frozen=True)
@@ -249,21 +252,34 @@ class Superlattice:
         return cls(trial.well, trial.barrier, float(np.exp(log_v)), mass_x, mass_z)
 
     # ------------------------------------------------------------------ geometry
-    @property
+    # (cached: the instance is immutable; the band-edge search asks for these thousands of times)
+    @cached_property
     def period(self) -> float:
         """Period d of the superlattice, nm."""
         return self.well + self.barrier + sum(lay.thickness for lay in self.extra_layers)
 
-    @property
+    @cached_property
     def layers(self) -> tuple[Layer, ...]:
         """All layers of one period in order along z, the well first (starting at z = 0)."""
         return (Layer(self.well, 0.0), Layer(self.barrier, self.height), *self.extra_layers)
+
+    @cached_property
+    def kernel_cell(self) -> tuple[FloatArray, FloatArray, float]:
+        """Read-only layer thicknesses (nm), potentials (meV) and hbar^2/(2 m_z) (meV nm^2).
+
+        The cell as the compiled kernels (:mod:`multigap.structure.transfer`) take it.
+        """
+        thick = np.array([lay.thickness for lay in self.layers], dtype=float)
+        pot = np.array([lay.potential for lay in self.layers], dtype=float)
+        thick.setflags(write=False)
+        pot.setflags(write=False)
+        return thick, pot, kinetic_coefficient(self.mass_z)
 
     def layer_profile(self) -> tuple[tuple[float, float], ...]:
         """(thickness nm, potential meV) of every layer of the cell, in order."""
         return tuple((lay.thickness, lay.potential) for lay in self.layers)
 
-    @property
+    @cached_property
     def potential_range(self) -> tuple[float, float]:
         """Lowest and highest potential in the cell, meV."""
         v = [lay.potential for lay in self.layers]
@@ -335,7 +351,20 @@ class Superlattice:
         f : ndarray
             (M11 + M22)/2; inside a band f = cos(kz d).
         dfdE : ndarray
-            df/dE in 1/meV, exact to rounding (complex-step derivative).
+            df/dE in 1/meV, exact to rounding (real arithmetic and the product rule, compiled:
+            :mod:`multigap.structure.transfer`; without numba the complex step of
+            :meth:`characteristic_complex_step`, the same function to rounding).
+        """
+        if not transfer.COMPILED:  # pragma: no cover - numba is a dependency
+            return self.characteristic_complex_step(energy)
+        thick, pot, cz = self.kernel_cell
+        return transfer.half_trace(thick, pot, cz, energy)
+
+    def characteristic_complex_step(self, energy: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """:meth:`characteristic` by the numpy transfer matrix and a complex-step derivative.
+
+        The pure-numpy reference path (``layer_matrices`` at E + i h, h = 1e-30 meV: the real
+        part is f, the imaginary part / h is df/dE exactly to rounding).
         """
         e = np.asarray(energy, dtype=float)
         m11, _, _, m22 = self.layer_matrices(e + 1j * _COMPLEX_STEP)
@@ -398,6 +427,9 @@ class Superlattice:
         lo_e, hi_e = float(bottoms[-1]), float(tops[-1])
         target = np.clip(target, -1.0, 1.0)
         sign_bottom = 1.0 if band % 2 == 1 else -1.0
+        if transfer.COMPILED and not _NUMPY_BISECTION:
+            thick, pot, cz = self.kernel_cell
+            return transfer.bisect_level(thick, pot, cz, (lo_e, hi_e, sign_bottom), target)
         lo = np.full(target.shape, lo_e)
         hi = np.full(target.shape, hi_e)
         # g(E) = sign_bottom * (f(E) - target) decreases from >= 0 at the bottom to <= 0 at top.

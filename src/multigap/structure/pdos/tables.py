@@ -232,7 +232,7 @@ def projected_dos(
     Notes
     -----
     Measured with the defaults for preset A (3 bands, 19 harmonics, e_max = 3500 meV; 11 800
-    nodes, ~0.15 s): piecewise-linear vs exact values at random energies (band interiors, edge
+    nodes, ~0.04 s): piecewise-linear vs exact values at random energies (band interiors, edge
     clusters down to 1e-8 meV) |error| <= 3.6e-4 N0 for s = 0 (1.6e-4 relative) and <= 7e-4 N0
     up to s = 18; the T = 0 density from the table is within 1.2e-5 of :func:`density`.
     With ratio = 1.25: 6.8e-3 N0 (1e-3 relative) and 2.4e-5. (tests/physics/test_pdos.py)
