@@ -137,3 +137,34 @@ def test_csh_fit_carries_the_retraction(model: mg.Model) -> None:
     assert res.summary()["retraction"] == res.retraction
     h3s = fit_path_to_summary(model, "h3s", n=6, max_nfev=2)
     assert h3s.retraction is None and "retraction" not in h3s.summary()
+
+
+def test_batched_jacobian_is_the_column_by_column_forward_difference(
+    model: mg.Model, clean: np.ndarray
+) -> None:
+    """The fit's Jacobian (all columns in one batch of Tc solves, warm-started) equals forward
+    differences taken one column at a time with separate residual calls, at a point inside the
+    box and at one on its upper g0 bound (the step turns backwards there)."""
+    from multigap.study.pressure import DEFAULT_BOUNDS, _DIFF_STEP, _Problem
+
+    free = tuple(PARAMS)
+    lower = np.array([DEFAULT_BOUNDS[k][0] for k in free])
+    upper = np.array([DEFAULT_BOUNDS[k][1] for k in free])
+    lo_eta = eta_limits(model, 0.0)[0]
+    for x in (np.array([0.85, 0.014, 0.37, -0.0004]), np.array([0.85, 0.014, upper[2], 0.0])):
+        prob = _Problem(model, PRESSURES, clean, np.full(PRESSURES.size, SIGMA), 150.0, {}, free,
+                        lo_eta)  # fmt: skip
+        J = prob.jacobian(x, lower, upper)
+        fresh = _Problem(model, PRESSURES, clean, np.full(PRESSURES.size, SIGMA), 150.0, {}, free,
+                         lo_eta)  # fmt: skip
+        f0 = fresh.residuals(x)
+        for j in range(x.size):
+            h = _DIFF_STEP * abs(x[j]) if x[j] != 0.0 else np.sqrt(np.finfo(float).eps)
+            if x[j] + h > upper[j]:
+                h = -h
+            xj = x.copy()
+            xj[j] += h
+            fresh.last.clear()  # no warm start: an independent solve
+            col = (fresh.residuals(xj) - f0) / (xj[j] - x[j])
+            scale = np.abs(col).max()
+            assert np.max(np.abs(J[:, j] - col)) < 1e-4 * scale, j
