@@ -145,7 +145,7 @@ def test_batched_jacobian_is_the_column_by_column_forward_difference(
     """The fit's Jacobian (all columns in one batch of Tc solves, warm-started) equals forward
     differences taken one column at a time with separate residual calls, at a point inside the
     box and at one on its upper g0 bound (the step turns backwards there)."""
-    from multigap.study.pressure import DEFAULT_BOUNDS, _DIFF_STEP, _Problem
+    from multigap.study.pressure import _DIFF_STEP, DEFAULT_BOUNDS, _Problem
 
     free = tuple(PARAMS)
     lower = np.array([DEFAULT_BOUNDS[k][0] for k in free])
