@@ -38,7 +38,7 @@ Units: lengths nm, energies meV, Tc K, masses m_e.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -160,14 +160,15 @@ class _Problem:
 
         lo, hi = self.eta_range(model, lo, hi)
         grid = np.linspace(lo, hi, n) if hi > lo else np.array([lo])
-        tc = grid_tc(lambda x: critical_temperatures(model, x, self.g), grid)
+        solve = _WarmTc(lambda x, s: critical_temperatures(model, x, self.g, start=s))
+        tc = grid_tc(solve, grid)
         i = int(np.nanargmax(tc))
         best = (float(grid[i]), float(tc[i]))
         if grid.size < 3 or tc[i] <= 0.0:
             return best
 
         def tc_of(e: float) -> float:
-            return float(critical_temperatures(model, e, self.g))
+            return float(solve(np.array([e]))[0])
 
         xatol = 1e-4 * (hi - lo)
         if 0 < i < grid.size - 1:
@@ -212,6 +213,29 @@ class _Problem:
             return critical_temperature(self.model(vals, self.numerics), eta, self.g)
         except ValueError:
             return 0.0
+
+
+class _WarmTc:
+    """Tc(eta) of one structure, each call's root searches started from the ln Tc interpolated
+    between the etas already solved (the start moves where a search begins, not its root)."""
+
+    def __init__(self, solve: Callable[[FloatArray, FloatArray | None], Any]) -> None:
+        self._solve = solve
+        self._eta: list[float] = []
+        self._tc: list[float] = []
+
+    def __call__(self, eta: FloatArray) -> FloatArray:
+        x = np.atleast_1d(np.asarray(eta, dtype=float))
+        start = None
+        known = np.asarray(self._tc) > 0.0
+        if np.any(known):
+            ex, et = np.asarray(self._eta)[known], np.log(np.asarray(self._tc)[known])
+            order = np.argsort(ex)
+            start = np.exp(np.interp(x, ex[order], et[order]))
+        tc = np.atleast_1d(np.asarray(self._solve(x, start), dtype=float))
+        self._eta.extend(x.tolist())
+        self._tc.extend(tc.tolist())
+        return tc
 
 
 def _interval(
