@@ -44,13 +44,14 @@ the fast search is where the slow exact Lambda equals 1 to 2e-14
 (tests/pairing/physics/test_lambda_presets.py).
 
 Memory: n_q M doubles per panel, ~2 (E_max - E_min) / L0 panels: 21 MB for a preset (69
-columns, 3.2 eV of table, L0 = 2 meV); building them costs ~25 ms per geometry (on the first
+columns, 3.2 eV of table, L0 = 2 meV); building them costs ~11 ms per geometry (on the first
 Tc of that geometry).
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,14 +74,15 @@ _MAX_BYTES = 64 * 2**20
 _LEVELS = 10
 
 
-def _children_maps(nodes: FloatArray) -> tuple[FloatArray, FloatArray]:
+@lru_cache(maxsize=4)
+def _children_maps(nq: int) -> tuple[FloatArray, FloatArray]:
     """(A_L, A_R): parent weights from the children's, Y_parent = A_L Y_left + A_R Y_right.
 
     The parent's Lagrange polynomial l_m is of degree n_q - 1, so on each half it equals its
     interpolant at that half's nodes: l_m = sum_k l_m(x_k^child) l_k^child, hence
     Y^parent_m = sum_k l_m(x_k^child) Y^child_k (exact).
     """
-    nq = nodes.size
+    nodes = np.polynomial.legendre.leggauss(nq)[0]
 
     def lagrange(s: FloatArray) -> FloatArray:  # (len(s), nq): l_m(s_i)
         out = np.ones((s.size, nq))
@@ -129,23 +131,33 @@ class PanelTables:
         most = max(1, int(_MAX_BYTES // (2 * nq * self.table.shape[1] * 8)))
         self.width = max(self.width, span / most)
         n0 = max(1, math.ceil(span / self.width))
-        levels = [np.zeros((n0, nq, self.table.shape[1]))]
-        # a rule exact for degree _NQ on every piece: ceil((_NQ + 1) / 2) Gauss points
+        counts = [n0]
+        while len(counts) < _LEVELS:
+            counts.append(-(-counts[-1] // 2))
+        self.offsets = np.cumsum([0, *counts]).astype(np.int64)
+        M = self.table.shape[1]
+        # one extra zero row after each level: the missing right child of an odd count
+        self.Y = np.zeros((int(self.offsets[-1]) + 1, nq, M))
+        # a rule exact for degree nq on every piece: nq // 2 + 1 Gauss points
         s_int, w_int = np.polynomial.legendre.leggauss(nq // 2 + 1)
         _pk.level0_panels(
-            self.energy, self.table, self.origin, self.width, self.nodes, s_int, w_int, levels[0]
-        )
-        A_L, A_R = _children_maps(self.nodes)
-        while len(levels) < _LEVELS:
-            fine = levels[-1]
-            if fine.shape[0] % 2:
-                fine = np.concatenate((fine, np.zeros((1, *fine.shape[1:]))))
-            coarse = np.einsum("mk,jkc->jmc", A_L, fine[0::2]) + np.einsum(
-                "mk,jkc->jmc", A_R, fine[1::2]
-            )
-            levels.append(coarse)
-        self.offsets = np.cumsum([0] + [lv.shape[0] for lv in levels]).astype(np.int64)
-        self.Y = np.ascontiguousarray(np.concatenate(levels))
+            self.energy, self.table, self.origin, self.width, self.nodes, s_int, w_int,
+            self.Y[: counts[0]],
+        )  # fmt: skip
+        A_L, A_R = _children_maps(nq)
+        for lv in range(1, _LEVELS):
+            o0, o1 = int(self.offsets[lv - 1]), int(self.offsets[lv])
+            n = counts[lv]
+            left = self.Y[o0 : o0 + 2 * n : 2]
+            right = self.Y[o0 + 1 : o0 + 2 * n : 2] if counts[lv - 1] % 2 == 0 else None
+            coarse = self.Y[o1 : o1 + n]
+            np.matmul(A_L, left, out=coarse)
+            if right is None:  # odd count: the last parent has no right child
+                right = self.Y[o0 + 1 : o0 + 2 * n - 1 : 2]
+                coarse[: right.shape[0]] += np.matmul(A_R, right)
+            else:
+                coarse += np.matmul(A_R, right)
+        self.Y = self.Y[: int(self.offsets[-1])]
         for arr in (self.energy, self.table, self.Y, self.offsets):
             arr.setflags(write=False)
 
