@@ -45,7 +45,7 @@ from multigap.pairing import couplings
 from multigap.pairing.chemical_potential import fixed_density
 from multigap.pairing.kernel import _n0_of
 from multigap.pairing.operator import KernelTables, PairOperator, pair_matrices
-from multigap.pairing.tc_search import DEFAULT_TOL, TcBatch, lambda_of_T, solve_tc
+from multigap.pairing.tc_search import _FEW_POINTS, DEFAULT_TOL, TcBatch, lambda_of_T, solve_tc
 
 __all__ = [
     "DEFAULT_TOL",
@@ -123,9 +123,10 @@ def _tables_of(model: Any) -> KernelTables:
     except (KeyError, TypeError):
         pass
     pd = geo.pdos
-    tables = KernelTables.from_arrays(
-        pd.energy, pd.values, geo.overlaps.modes, _n0_of(pd, getattr(pd, "n0", None))
-    )
+    with single_threaded_blas():  # small matrices (the mode subspace's SVDs)
+        tables = KernelTables.from_arrays(
+            pd.energy, pd.values, geo.overlaps.modes, _n0_of(pd, getattr(pd, "n0", None))
+        )
     with contextlib.suppress(TypeError):  # geometry not weak-referenceable: no cache
         _TABLES[geo] = tables
     return tables
@@ -258,8 +259,7 @@ def _solve_model(
     **opts: Any,
 ) -> tuple[tuple[int, ...], FloatArray, FloatArray, FloatArray, TcBatch]:
     o = _options(model, opts)
-    with single_threaded_blas():
-        tables = _tables_of(model)
+    tables = _tables_of(model)
     shape, eta_f, g_f, mu, G, wc = _points(model, eta, g, scale)
     _check_coverage(model, tables, mu, wc, eta_f)
     mu_of_T = None
@@ -269,7 +269,9 @@ def _solve_model(
     labels = {"eta": eta_f, "g": g_f}
     B = mu.size
     start = _start_of(o["start"], shape)
-    with single_threaded_blas():
+    # a few points make no BLAS call large enough to thread: skip the limit's ~15 us there
+    limit = single_threaded_blas() if B > _FEW_POINTS else contextlib.nullcontext()
+    with limit:
         A = pair_matrices(tables, G)
         if B <= _ONE_PASS or mu_of_T is not None or start is not None:
             batch = solve_tc(
