@@ -24,8 +24,13 @@ Derivative (Hellmann-Feynman for the non-symmetric A M, left eigenvector M a):
 
     dLambda/d ln T = Lambda (a^T M' a) / (a^T M a) = Lambda (x^T P' x) / (x^T P x),
 
-with M' built from the derivative moments dX/d ln T (:func:`kernel._moments_slopes_flat`):
-one more weight row in the same pass over the window, no extra eigenproblem.
+with M' built from the derivative moments dX/d ln T, computed in the same pass over the window
+as X (:mod:`multigap.pairing.panels`): no extra eigenproblem.
+
+The moments come from the panel form of the window integrals (:class:`PanelTables`, within
+1e-12 of the exact :func:`multigap.pairing.kernel.window_moments`). The factorisation is done
+in the fixed subspace of :func:`_mode_subspace` (every G o C has its range there), and P is
+X . W for a matrix the batch shares (W: the projection as a linear map of the moments).
 
 References
 ----------

@@ -45,7 +45,7 @@ DEFAULT_TOL = 1e-9
 _MAX_STEP = 4.0
 #: batches up to this size are searched point by point (scalar Newton, no array overhead)
 _FEW_POINTS = 4
-#: points per block of the search (their prepared windows are held at once)
+#: points per block of the vectorised search (one block's arrays are held at once)
 _BLOCK = 128
 
 
@@ -382,7 +382,7 @@ def solve_tc(
             st, op, A_, mu_, wc_, start is None, mu_of_T, history, labels, bounds, max_iter, tol
         )
     else:
-        # blocks of points in mu order (bounded memory for the prepared windows)
+        # blocks of points in mu order (bounded memory per block)
         blocks = np.array_split(np.argsort(mu_, kind="stable"), max(1, -(-B // _BLOCK)))
     for block in blocks:
         n_eval += _search_block(
