@@ -136,8 +136,7 @@ class PanelTables:
             counts.append(-(-counts[-1] // 2))
         self.offsets = np.cumsum([0, *counts]).astype(np.int64)
         M = self.table.shape[1]
-        # one extra zero row after each level: the missing right child of an odd count
-        self.Y = np.zeros((int(self.offsets[-1]) + 1, nq, M))
+        self.Y = np.zeros((int(self.offsets[-1]), nq, M))
         # a rule exact for degree nq on every piece: nq // 2 + 1 Gauss points
         s_int, w_int = np.polynomial.legendre.leggauss(nq // 2 + 1)
         _pk.level0_panels(
@@ -157,8 +156,7 @@ class PanelTables:
                 coarse[: right.shape[0]] += np.matmul(A_R, right)
             else:
                 coarse += np.matmul(A_R, right)
-        self.Y = self.Y[: int(self.offsets[-1])]
-        for arr in (self.energy, self.table, self.Y, self.offsets):
+        for arr in (self.Y, self.offsets):  # the caller's energy and table are left as given
             arr.setflags(write=False)
 
     def moments(
