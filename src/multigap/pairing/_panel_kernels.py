@@ -213,8 +213,8 @@ def _point(
     wc: float,
     X: np.ndarray,
     dX: np.ndarray,
-) -> int:  # pragma: no cover
-    """X, dX of columns cols = [c0, c1) at one (mu, T, wc); returns the number of panels used.
+) -> None:  # pragma: no cover
+    """X, dX of columns cols = [c0, c1) at one (mu, T, wc).
 
     ``pan`` = (energy, table, Y, offsets, nodes) and ``grid`` = (E0, L0, r0) as in
     :func:`batch_moments`. The window [mu - wc, mu + wc] (clipped to the table) is split into
@@ -229,16 +229,15 @@ def _point(
     lo_e = max(mu - wc, e[0])
     hi_e = min(mu + wc, e[e.size - 1])
     if hi_e <= lo_e:
-        return 0
+        return
     ja = math.ceil((lo_e - E0) / L0)
     jb = math.floor((hi_e - E0) / L0)
     if jb <= ja:
         _exact_range(e, table, cols, mu, T, lo_e, hi_e, X, dX)
-        return 0
+        return
     _exact_range(e, table, cols, mu, T, lo_e, E0 + ja * L0, X, dX)
     _exact_range(e, table, cols, mu, T, E0 + jb * L0, hi_e, X, dX)
     pit2 = (math.pi * T) ** 2
-    used = 0
     j = ja
     while j < jb:
         centre = E0 + (j + 0.5) * L0
@@ -259,9 +258,7 @@ def _point(
         row = offsets[level] + j // step
         centre = E0 + (j + 0.5 * step) * L0
         _panel(Y, row, centre, 0.5 * L0 * step, nodes, cols, mu, T, X, dX)
-        used += 1
         j += step
-    return used
 
 
 @njit(cache=True)
@@ -274,20 +271,18 @@ def batch_moments(
     groups: np.ndarray,
     X: np.ndarray,
     dX: np.ndarray,
-) -> int:  # pragma: no cover
+) -> None:  # pragma: no cover
     """X, dX (P, M) at points (mu, T) (P,), with cut-offs wc (P, G) for the column groups
-    ``groups`` (G, 2) = [start, stop) (one group: all columns). Returns the panels used.
+    ``groups`` (G, 2) = [start, stop) (one group: all columns).
 
     ``pan`` = (energy (N,), table (N, M), Y (panels, n_q, M), offsets (levels + 1,), nodes
     (n_q,)) and ``grid`` = (E0, L0, r0): the table and its panels (:class:`PanelTables`).
     """
-    used = 0
     for p in range(mu.size):
         for g in range(groups.shape[0]):
             c0 = groups[g, 0]
             c1 = groups[g, 1]
-            used += _point(pan, grid, (c0, c1), mu[p], T[p], wc[p, g], X[p, c0:c1], dX[p, c0:c1])
-    return used
+            _point(pan, grid, (c0, c1), mu[p], T[p], wc[p, g], X[p, c0:c1], dX[p, c0:c1])
 
 
 @njit(cache=True)

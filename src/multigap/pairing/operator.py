@@ -84,7 +84,6 @@ class KernelTables:
     n_moments: int
     index_sum: NDArray[np.intp] = field(repr=False)
     index_diff: NDArray[np.intp] = field(repr=False)
-    band_tables: tuple[FloatArray, ...] = field(repr=False)
     mode_map: FloatArray = field(repr=False)
     subspace: FloatArray = field(repr=False)
 
@@ -129,15 +128,14 @@ class KernelTables:
         q = np.arange(Q)
         isum = q[:, None] + q[None, :]
         idiff = np.abs(q[:, None] - q[None, :])
-        bands = tuple(np.ascontiguousarray(table[:, n * S : (n + 1) * S]) for n in range(nb))
         # E_{s,q,p} = (delta_{s,q+p} + delta_{s,|q-p|}) / 2: M^n_{qp} = sum_s X_{n,s} E_{s,q,p}
         emap = np.zeros((S, Q, Q))
         np.add.at(emap, (isum, q[:, None], q[None, :]), 0.5)
         np.add.at(emap, (idiff, q[:, None], q[None, :]), 0.5)
         sub = _mode_subspace(c_sym)
-        for arr in (e, table, c_sym, isum, idiff, emap, sub, *bands):
+        for arr in (e, table, c_sym, isum, idiff, emap, sub):
             arr.setflags(write=False)
-        return cls(e, table, c_sym, nb, Q, S, isum, idiff, bands, emap, sub)
+        return cls(e, table, c_sym, nb, Q, S, isum, idiff, emap, sub)
 
     @cached_property
     def panels(self) -> PanelTables:
